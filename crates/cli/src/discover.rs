@@ -1,0 +1,66 @@
+//! Finding the repository root and the config in force.
+
+use crate::CommonArgs;
+use anyhow::{Context, Result};
+use leaktrap_rules::{build_ruleset, Config, RuleSet};
+use std::path::{Path, PathBuf};
+
+/// The nearest ancestor of `path` (itself included) that holds `.git`.
+pub fn repo_root(path: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(path).ok()?;
+    let start = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent()?
+    };
+    start
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// The directory paths are made relative to for allowlists: the repository
+/// root when there is one, else the directory scanned (or the file's parent).
+pub fn base_dir(path: &Path) -> PathBuf {
+    if let Some(r) = repo_root(path) {
+        return r;
+    }
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    if abs.is_dir() {
+        abs
+    } else {
+        abs.parent().map_or(abs.clone(), Path::to_path_buf)
+    }
+}
+
+/// Loads the config: `--config`/`LEAKTRAP_CONFIG`, else `.leaktrap.toml` at
+/// the repository root of `near` (or in `near` itself outside a repository),
+/// else none.
+///
+/// # Errors
+/// The named file cannot be read, or it does not parse.
+pub fn load_config(common: &CommonArgs, near: &Path) -> Result<Config> {
+    let path = match &common.config {
+        Some(p) => Some(p.clone()),
+        None => {
+            let candidate = base_dir(near).join(".leaktrap.toml");
+            candidate.is_file().then_some(candidate)
+        }
+    };
+    let Some(path) = path else {
+        return Ok(Config::none());
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read config {}", path.display()))?;
+    Ok(Config::parse(&path.display().to_string(), &text)?)
+}
+
+/// The config and the rule set it yields.
+///
+/// # Errors
+/// As [`load_config`], or a rule set problem (unknown ids, clashing rules).
+pub fn load_rules(common: &CommonArgs, near: &Path) -> Result<(Config, RuleSet)> {
+    let config = load_config(common, near)?;
+    let set = build_ruleset(&config)?;
+    Ok((config, set))
+}

@@ -1,0 +1,174 @@
+//! The `leaktrap` command line: the only place that knows flags, config
+//! discovery, terminals and exit codes. Scanning and formatting live in the
+//! library crates.
+
+mod cmd_config;
+mod cmd_rules;
+mod cmd_scan;
+mod discover;
+mod term;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  everything was scanned and nothing was found
+  1  findings (change with --exit-code)
+  2  usage, configuration or runtime error
+  3  no findings, but some input could not be read (each is named on stderr)";
+
+#[derive(Parser)]
+#[command(
+    name = "leaktrap",
+    version,
+    about = "Finds secrets in files and git repositories, without printing them.",
+    after_help = EXIT_CODES,
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan files and directories (default `.`); `-` scans stdin.
+    #[command(after_help = EXIT_CODES)]
+    Scan(ScanArgs),
+    /// List or check rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Show the configuration in force.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Args, Clone)]
+struct CommonArgs {
+    /// Config file (default: $LEAKTRAP_CONFIG, else `.leaktrap.toml` at the
+    /// repository root of the first path).
+    #[arg(long, short = 'c', value_name = "FILE", env = "LEAKTRAP_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Files or directories to scan; `-` reads stdin.
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Show secrets in full. Output will contain live credentials.
+    #[arg(long, conflicts_with = "redact")]
+    show_secrets: bool,
+    /// Hide N percent of each secret instead of the default mask
+    /// (Gitleaks' semantics; bare flag = 100).
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "100",
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    redact: Option<u8>,
+    /// Scan everything: do not honour .gitignore, .ignore or .leaktrapignore.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Follow symbolic links.
+    #[arg(long, short = 'L')]
+    follow_symlinks: bool,
+    /// Skip files larger than this many megabytes (10^6 bytes); 0 = no limit.
+    #[arg(long, value_name = "MB", default_value_t = 0)]
+    max_file_size: u64,
+    /// Worker threads (default: number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Exit code to use when there are findings.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    exit_code: u8,
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = term::ColorChoice::Auto)]
+    color: term::ColorChoice,
+    /// No summary on stderr and no progress.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Name to show for stdin in reports.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    stdin_name: String,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Masked findings for people.
+    Text,
+    /// leaktrap's versioned JSON report (docs/json-report.md).
+    Json,
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// List the rules in force (built-in plus config).
+    List {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check rule files: schema, regexes, and every example and negative example.
+    Check {
+        /// Rule files in the rules/ format.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Also require keywords, examples and negative examples (as for built-ins).
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration and where it came from.
+    Show {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Directory whose repository config to show (default `.`).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+}
+
+/// Exit codes, as documented in `--help`.
+pub(crate) mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const ERROR: u8 = 2;
+    pub const INCOMPLETE: u8 = 3;
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::CLEAN
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(a) => cmd_scan::run(a),
+        Command::Rules(RulesCommand::List { common, json }) => cmd_rules::list(&common, json),
+        Command::Rules(RulesCommand::Check { files, strict }) => cmd_rules::check(&files, strict),
+        Command::Config(ConfigCommand::Show { common, path }) => cmd_config::show(&common, &path),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("leaktrap: error: {e:#}");
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}

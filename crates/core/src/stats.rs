@@ -1,0 +1,172 @@
+//! What a scan covered, skipped and suppressed.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Why an input was not scanned. Every skip is counted and reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// Excluded by `.gitignore`, `.ignore` or `.leaktrapignore`.
+    Ignored,
+    /// Content looks binary (a NUL byte near the start).
+    Binary,
+    /// Larger than the configured size limit.
+    TooLarge,
+    /// A symbolic link that was not followed.
+    Symlink,
+    /// Matched a global allowlist path.
+    AllowlistedPath,
+    /// Not a regular file (socket, FIFO, device).
+    Special,
+    /// Could not be read; named in [`ScanStats::errors`].
+    Unreadable,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Ignored => "ignored",
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too-large",
+            SkipReason::Symlink => "symlink",
+            SkipReason::AllowlistedPath => "allowlisted-path",
+            SkipReason::Special => "special",
+            SkipReason::Unreadable => "unreadable",
+        }
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a match that would have been a finding was suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressionKind {
+    /// A `leaktrap:allow` comment on the line.
+    Inline,
+    /// A rule's own allowlist (regexes, stopwords).
+    RuleAllowlist,
+    /// The config's global allowlist (regexes, stopwords).
+    GlobalAllowlist,
+}
+
+impl SuppressionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Inline => "inline",
+            SuppressionKind::RuleAllowlist => "rule-allowlist",
+            SuppressionKind::GlobalAllowlist => "global-allowlist",
+        }
+    }
+}
+
+/// An input that could not be scanned, named so the user can fix it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ScanError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Counters of one scan. Merged from every worker; deterministic.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ScanStats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped: BTreeMap<SkipReason, u64>,
+    pub suppressed: BTreeMap<SuppressionKind, u64>,
+    pub errors: Vec<ScanError>,
+    /// Problems that lost nothing (a bad pattern in an ignore file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ScanError>,
+}
+
+impl ScanStats {
+    pub fn skip(&mut self, reason: SkipReason) {
+        *self.skipped.entry(reason).or_default() += 1;
+    }
+
+    pub fn suppress(&mut self, kind: SuppressionKind) {
+        *self.suppressed.entry(kind).or_default() += 1;
+    }
+
+    /// Records an input that could not be read; it makes the scan incomplete.
+    pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.skip(SkipReason::Unreadable);
+        self.errors.push(ScanError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Records a problem that did not stop anything from being scanned.
+    pub fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(ScanError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn merge(&mut self, other: ScanStats) {
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        for (k, v) in other.skipped {
+            *self.skipped.entry(k).or_default() += v;
+        }
+        for (k, v) in other.suppressed {
+            *self.suppressed.entry(k).or_default() += v;
+        }
+        self.errors.extend(other.errors);
+        self.warnings.extend(other.warnings);
+    }
+
+    /// Puts errors in a stable order.
+    pub fn normalize(&mut self) {
+        self.errors.sort();
+        self.errors.dedup();
+        self.warnings.sort();
+        self.warnings.dedup();
+    }
+
+    /// Whether every input was read.
+    pub fn complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// The outcome of a scan, as exit codes and evidence report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Everything was scanned; nothing was found.
+    Clean,
+    /// At least one unsuppressed finding.
+    Findings,
+    /// No findings, but some input could not be scanned.
+    Incomplete,
+}
+
+impl Verdict {
+    pub fn from(findings: usize, stats: &ScanStats) -> Verdict {
+        if findings > 0 {
+            Verdict::Findings
+        } else if !stats.complete() {
+            Verdict::Incomplete
+        } else {
+            Verdict::Clean
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Clean => "clean",
+            Verdict::Findings => "findings",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
+}

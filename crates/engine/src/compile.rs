@@ -1,0 +1,575 @@
+//! Compiling a rule set, and scanning a buffer with it.
+
+use crate::checksum::Checksum;
+use crate::filters::{char_classes, shannon_entropy};
+use crate::{Match, Scratch, Window};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use leaktrap_core::{RuleMeta, SuppressionKind};
+use leaktrap_rules::{AllowDef, GroupRef, RegexTarget, Rule, RuleSet};
+use memchr::memmem;
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// A rule that cannot be compiled, named with its origin and the reason.
+#[derive(Debug, Error)]
+#[error("{origin}: rule {rule}: {what}: {message}")]
+pub struct CompileError {
+    pub origin: String,
+    pub rule: String,
+    /// Which pattern: `regex`, `allow.regexes`, `allow.paths`, `secret_group`.
+    pub what: String,
+    pub message: String,
+}
+
+pub(crate) struct CompiledRule {
+    pub(crate) meta: Arc<RuleMeta>,
+    regex: Regex,
+    secret_group: usize,
+    multiline: bool,
+    max_len: usize,
+    entropy: Option<f32>,
+    min_classes: Option<u8>,
+    checksum: Option<Checksum>,
+    allow: CompiledAllow,
+}
+
+#[derive(Default)]
+struct CompiledAllow {
+    regexes: Vec<Regex>,
+    target: RegexTarget,
+    /// Case-insensitive stopwords.
+    stopwords: Option<AhoCorasick>,
+}
+
+impl CompiledAllow {
+    fn compile(
+        def: &AllowDef,
+        err: impl Fn(&str, String) -> CompileError,
+    ) -> Result<Self, CompileError> {
+        let regexes = def
+            .regexes
+            .iter()
+            .map(|p| build_regex(p).map_err(|e| err("allow.regexes", e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let stopwords = if def.stopwords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&def.stopwords)
+                    .map_err(|e| err("allow.stopwords", e.to_string()))?,
+            )
+        };
+        Ok(CompiledAllow {
+            regexes,
+            target: def.regex_target,
+            stopwords,
+        })
+    }
+
+    fn allows(
+        &self,
+        secret: &[u8],
+        matched: &[u8],
+        line: impl FnOnce() -> (usize, usize),
+        data: &[u8],
+    ) -> bool {
+        if let Some(sw) = &self.stopwords {
+            if sw.is_match(secret) {
+                return true;
+            }
+        }
+        if self.regexes.is_empty() {
+            return false;
+        }
+        let target = match self.target {
+            RegexTarget::Secret => secret,
+            RegexTarget::Match => matched,
+            RegexTarget::Line => {
+                let (s, e) = line();
+                &data[s..e]
+            }
+        };
+        self.regexes.iter().any(|r| r.is_match(target))
+    }
+}
+
+/// Compiles a pattern the way every rule pattern is compiled: bytes, ASCII
+/// classes (Unicode off), generous size limits for long bounded repeats.
+fn build_regex(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .dfa_size_limit(16 << 20)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn build_set(patterns: &[String]) -> Result<RegexSet, String> {
+    RegexSetBuilder::new(patterns)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// A compiled rule set. Cheap to share between threads (`Sync`).
+pub struct Engine {
+    rules: Vec<CompiledRule>,
+    keywords: Option<AhoCorasick>,
+    /// Keyword pattern id → rules that use it.
+    kw_rules: Vec<Vec<usize>>,
+    /// Rules without keywords: verified over the whole buffer.
+    always: Vec<usize>,
+    /// Per-rule path allowlists: one set, pattern index → rule index.
+    rule_paths: Option<(RegexSet, Vec<usize>)>,
+    global: CompiledAllow,
+    global_paths: Option<RegexSet>,
+    inline: Vec<memmem::Finder<'static>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+impl Engine {
+    /// Compiles every rule of `set`.
+    ///
+    /// # Errors
+    /// The first pattern that does not compile, naming the rule and the reason.
+    pub fn compile(set: &RuleSet) -> Result<Engine, CompileError> {
+        let mut rules = Vec::with_capacity(set.rules.len());
+        let mut keywords: Vec<String> = Vec::new();
+        let mut kw_rules: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        let mut path_patterns = Vec::new();
+        let mut path_owner = Vec::new();
+        for (idx, rule) in set.rules.iter().enumerate() {
+            rules.push(compile_rule(rule)?);
+            if rule.def.keywords.is_empty() {
+                always.push(idx);
+            }
+            for kw in &rule.def.keywords {
+                let kw = kw.to_ascii_lowercase();
+                let pid = match keywords.iter().position(|k| *k == kw) {
+                    Some(p) => p,
+                    None => {
+                        keywords.push(kw);
+                        kw_rules.push(Vec::new());
+                        keywords.len() - 1
+                    }
+                };
+                if !kw_rules[pid].contains(&idx) {
+                    kw_rules[pid].push(idx);
+                }
+            }
+            for p in &rule.def.allow.paths {
+                path_patterns.push(p.clone());
+                path_owner.push(idx);
+            }
+        }
+        let keywords = if keywords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&keywords)
+                    .or_else(|_| {
+                        AhoCorasick::builder()
+                            .ascii_case_insensitive(true)
+                            .match_kind(MatchKind::Standard)
+                            .build(&keywords)
+                    })
+                    .map_err(|e| CompileError {
+                        origin: "(rule set)".into(),
+                        rule: "*".into(),
+                        what: "keywords".into(),
+                        message: e.to_string(),
+                    })?,
+            )
+        };
+        let rule_paths = if path_patterns.is_empty() {
+            None
+        } else {
+            let set_re = build_set(&path_patterns).map_err(|message| {
+                // Find the culprit to name it.
+                let (i, _) = path_patterns
+                    .iter()
+                    .enumerate()
+                    .find(|(_, p)| build_regex(p).is_err())
+                    .unwrap_or((0, &path_patterns[0]));
+                let r = &set.rules[path_owner[i]];
+                CompileError {
+                    origin: r.origin.clone(),
+                    rule: r.def.id.clone(),
+                    what: "allow.paths".into(),
+                    message,
+                }
+            })?;
+            Some((set_re, path_owner))
+        };
+        let global_err = |what: &str, message: String| CompileError {
+            origin: "config".into(),
+            rule: "(global allowlist)".into(),
+            what: what.into(),
+            message,
+        };
+        let global = CompiledAllow::compile(&set.allow, global_err)?;
+        let global_paths = if set.allow.paths.is_empty() {
+            None
+        } else {
+            Some(build_set(&set.allow.paths).map_err(|m| global_err("allow.paths", m))?)
+        };
+        let inline = set
+            .inline_markers
+            .iter()
+            .map(|m| memmem::Finder::new(m.as_bytes()).into_owned())
+            .collect();
+        Ok(Engine {
+            rules,
+            keywords,
+            kw_rules,
+            always,
+            rule_paths,
+            global,
+            global_paths,
+            inline,
+        })
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// What reports need to know about rule `idx`.
+    pub fn rule_meta(&self, idx: usize) -> &Arc<RuleMeta> {
+        &self.rules[idx].meta
+    }
+
+    /// Whether the global allowlist excludes this path (relative, `/`-separated)
+    /// from scanning altogether.
+    pub fn path_allowlisted(&self, rel_path: &str) -> bool {
+        self.global_paths
+            .as_ref()
+            .is_some_and(|s| s.is_match(rel_path.as_bytes()))
+    }
+
+    /// Scans `data`, appending matches (sorted by secret position) to `out`.
+    /// `rel_path` is the path relative to the scan root, for per-rule path
+    /// allowlists; `None` for stdin and examples.
+    pub fn scan(
+        &self,
+        data: &[u8],
+        rel_path: Option<&str>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
+        self.prepare(rel_path, scratch);
+        if let Some(ac) = &self.keywords {
+            for hit in ac.find_overlapping_iter(data) {
+                for &r in &self.kw_rules[hit.pattern().as_usize()] {
+                    if !scratch.disabled[r] {
+                        self.add_hit(data, r, hit.start(), hit.end(), scratch);
+                    }
+                }
+            }
+        }
+        for &r in &self.always {
+            if !scratch.disabled[r] {
+                if scratch.windows[r].is_empty() {
+                    scratch.touched.push(r);
+                }
+                scratch.windows[r].clear();
+                scratch.windows[r].push(Window {
+                    start: 0,
+                    end: data.len(),
+                    closed: true,
+                });
+            }
+        }
+        scratch.candidates.clear();
+        // Verify in rule order so the outcome never depends on hit order.
+        scratch.touched.sort_unstable();
+        let touched = std::mem::take(&mut scratch.touched);
+        for &r in &touched {
+            self.verify(data, r, scratch);
+            scratch.windows[r].clear();
+        }
+        scratch.touched = touched;
+        scratch.touched.clear();
+        self.finish(data, scratch, out);
+    }
+
+    fn prepare(&self, rel_path: Option<&str>, scratch: &mut Scratch) {
+        let n = self.rules.len();
+        if scratch.windows.len() != n {
+            scratch.windows = (0..n).map(|_| Vec::new()).collect();
+            scratch.locs = (0..n).map(|_| None).collect();
+            scratch.disabled = vec![false; n];
+        }
+        scratch.disabled.iter_mut().for_each(|d| *d = false);
+        if let (Some((set, owner)), Some(path)) = (&self.rule_paths, rel_path) {
+            for i in set.matches(path.as_bytes()).iter() {
+                scratch.disabled[owner[i]] = true;
+            }
+        }
+    }
+
+    /// Records a keyword hit for rule `r`: the window to verify is the hit's
+    /// line (at most `max_len` bytes either side), or `max_len` bytes either
+    /// side for multi-line rules. Windows are merged as they come, and each
+    /// newline search covers only bytes no earlier window covered, so the
+    /// total work is linear in the buffer whatever the number of hits.
+    fn add_hit(&self, data: &[u8], r: usize, hs: usize, he: usize, scratch: &mut Scratch) {
+        let rule = &self.rules[r];
+        let len = data.len();
+        let wins = &mut scratch.windows[r];
+        if wins.is_empty() {
+            scratch.touched.push(r);
+        }
+        let lo = hs.saturating_sub(rule.max_len);
+        let hi = he.saturating_add(rule.max_len).min(len);
+        if rule.multiline {
+            if let Some(last) = wins.last_mut() {
+                if lo <= last.end {
+                    last.end = last.end.max(hi);
+                    return;
+                }
+            }
+            wins.push(Window {
+                start: lo,
+                end: hi,
+                closed: true,
+            });
+            return;
+        }
+        if let Some(last) = wins.last_mut() {
+            if hs < last.end {
+                if !last.closed && last.end < hi {
+                    match memchr::memchr(b'\n', &data[last.end..hi]) {
+                        Some(i) => {
+                            last.end += i;
+                            last.closed = true;
+                        }
+                        None => {
+                            last.end = hi;
+                            last.closed = hi == len;
+                        }
+                    }
+                }
+                return;
+            }
+        }
+        let floor = wins.last().map_or(lo, |l| lo.max(l.end));
+        let start = match memchr::memrchr(b'\n', &data[floor..hs]) {
+            Some(i) => floor + i + 1,
+            None => floor,
+        };
+        let (end, closed) = match memchr::memchr(b'\n', &data[he..hi]) {
+            Some(i) => (he + i, true),
+            None => (hi, hi == len),
+        };
+        if let Some(last) = wins.last_mut() {
+            if start <= last.end {
+                last.end = end;
+                last.closed = closed;
+                return;
+            }
+        }
+        wins.push(Window { start, end, closed });
+    }
+
+    fn verify(&self, data: &[u8], r: usize, scratch: &mut Scratch) {
+        let rule = &self.rules[r];
+        let locs = scratch.locs[r].get_or_insert_with(|| rule.regex.capture_locations());
+        for w in &scratch.windows[r] {
+            let hay = &data[..w.end];
+            let mut pos = w.start;
+            while pos <= w.end {
+                let Some(m) = rule.regex.captures_read_at(locs, hay, pos) else {
+                    break;
+                };
+                let (ms, me) = (m.start(), m.end());
+                pos = if me > ms { me } else { me + 1 };
+                let Some((ss, se)) = locs.get(rule.secret_group) else {
+                    continue;
+                };
+                if se <= ss {
+                    continue;
+                }
+                if let Some(c) = self.candidate(data, r, ms, me, ss, se) {
+                    scratch.candidates.push(c);
+                }
+            }
+        }
+    }
+
+    fn candidate(
+        &self,
+        data: &[u8],
+        r: usize,
+        ms: usize,
+        me: usize,
+        ss: usize,
+        se: usize,
+    ) -> Option<Match> {
+        let rule = &self.rules[r];
+        let secret = &data[ss..se];
+        let entropy = shannon_entropy(secret);
+        if rule.entropy.is_some_and(|min| entropy < min) {
+            return None;
+        }
+        if rule
+            .min_classes
+            .is_some_and(|min| char_classes(secret) < min)
+        {
+            return None;
+        }
+        if rule.checksum.is_some_and(|c| !c.verify(secret)) {
+            return None;
+        }
+        let matched = &data[ms..me];
+        let line = || line_span(data, ms, me);
+        let suppressed = if rule.allow.allows(secret, matched, line, data) {
+            Some(SuppressionKind::RuleAllowlist)
+        } else if self.global.allows(secret, matched, line, data) {
+            Some(SuppressionKind::GlobalAllowlist)
+        } else {
+            None
+        };
+        Some(Match {
+            rule: r,
+            start: ms,
+            end: me,
+            secret_start: ss,
+            secret_end: se,
+            entropy,
+            suppressed,
+        })
+    }
+
+    /// De-duplicates overlapping secrets (the most confident rule wins, then
+    /// the longer secret, then the more severe rule, then the earlier rule),
+    /// applies inline allow comments, and appends the result to `out`.
+    fn finish(&self, data: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        let cands = &mut scratch.candidates;
+        cands.sort_by_key(|c| (c.secret_start, c.secret_end, c.rule));
+        let first = out.len();
+        for c in cands.drain(..) {
+            if let Some(last) = out[first..].last_mut() {
+                if c.secret_start < last.secret_end {
+                    if self.rank(&c) > self.rank(last) {
+                        *last = c;
+                    }
+                    continue;
+                }
+            }
+            out.push(c);
+        }
+        if !self.inline.is_empty() {
+            for m in &mut out[first..] {
+                if m.suppressed.is_none() {
+                    let (ls, le) = line_span(data, m.start, m.end);
+                    let line = &data[ls..le];
+                    if self.inline.iter().any(|f| f.find(line).is_some()) {
+                        m.suppressed = Some(SuppressionKind::Inline);
+                    }
+                }
+            }
+        }
+    }
+
+    fn rank(&self, m: &Match) -> (u8, usize, u8, std::cmp::Reverse<usize>) {
+        let meta = &self.rules[m.rule].meta;
+        (
+            meta.confidence as u8,
+            m.secret_end - m.secret_start,
+            meta.severity as u8,
+            std::cmp::Reverse(m.rule),
+        )
+    }
+}
+
+/// The lines a span touches: from the start of its first line to the end of
+/// its last (excluding the newline).
+pub(crate) fn line_span(data: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let s = memchr::memrchr(b'\n', &data[..start]).map_or(0, |i| i + 1);
+    let e = memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |i| end + i);
+    (s, e)
+}
+
+fn compile_rule(rule: &Rule) -> Result<CompiledRule, CompileError> {
+    let def = &rule.def;
+    let err = |what: &str, message: String| CompileError {
+        origin: rule.origin.clone(),
+        rule: def.id.clone(),
+        what: what.into(),
+        message,
+    };
+    let regex = build_regex(&def.regex).map_err(|m| err("regex", m))?;
+    let secret_group = match &def.secret_group {
+        Some(GroupRef::Index(i)) => {
+            if *i >= regex.captures_len() {
+                return Err(err(
+                    "secret_group",
+                    format!(
+                        "group {i} does not exist; the regex has {} capture group(s)",
+                        regex.captures_len() - 1
+                    ),
+                ));
+            }
+            *i
+        }
+        Some(GroupRef::Name(n)) => regex
+            .capture_names()
+            .position(|c| c == Some(n.as_str()))
+            .ok_or_else(|| {
+                err(
+                    "secret_group",
+                    format!("the regex has no group named {n:?}"),
+                )
+            })?,
+        None => regex
+            .capture_names()
+            .position(|c| c == Some("secret"))
+            .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 }),
+    };
+    let allow = CompiledAllow::compile(&def.allow, err)?;
+    if !def.allow.paths.is_empty() {
+        for p in &def.allow.paths {
+            build_regex(p).map_err(|m| err("allow.paths", m))?;
+        }
+    }
+    let checksum = match &def.checksum {
+        Some(name) => Some(
+            Checksum::from_name(name)
+                .ok_or_else(|| err("checksum", format!("unknown validator {name:?}")))?,
+        ),
+        None => None,
+    };
+    Ok(CompiledRule {
+        meta: rule.meta.clone(),
+        regex,
+        secret_group,
+        multiline: def.multiline,
+        max_len: def.effective_max_length(),
+        entropy: def.entropy.map(|e| e as f32),
+        min_classes: def.min_classes,
+        checksum,
+        allow,
+    })
+}

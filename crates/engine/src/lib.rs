@@ -1,0 +1,66 @@
+//! The matching engine of leaktrap: decides *is this a secret?*
+//!
+//! A [`RuleSet`] compiles into an [`Engine`]. Scanning a buffer runs, in order:
+//! one Aho-Corasick pass over the bytes for every rule's keywords (its cost per
+//! byte does not grow with the number of rules); for each rule whose keyword
+//! occurred, its `regex::bytes` regex only in a window around the keyword hits
+//! (the rest of the line, or `max_length` bytes for multi-line rules, windows
+//! merged so each byte is examined at most once per rule); secret extraction;
+//! entropy and character-class bounds; checksum validation; rule and global
+//! allowlists; de-duplication (one secret, one finding: the most confident
+//! rule wins); and `leaktrap:allow` on the match's lines. Every step is linear
+//! in the input.
+//!
+//! The engine is pure: no files, no threads, no output. Callers keep one
+//! [`Scratch`] per thread.
+
+mod check;
+mod checksum;
+mod compile;
+mod filters;
+
+pub use check::{check_rules, ExampleFailure};
+pub use compile::{CompileError, Engine};
+pub use filters::{char_classes, shannon_entropy};
+
+use leaktrap_core::SuppressionKind;
+
+/// A match the engine found. Offsets are into the buffer that was scanned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Index of the rule in [`Engine::rules`].
+    pub rule: usize,
+    /// The whole regex match.
+    pub start: usize,
+    pub end: usize,
+    /// The secret inside it.
+    pub secret_start: usize,
+    pub secret_end: usize,
+    /// Shannon entropy of the secret, bits per byte.
+    pub entropy: f32,
+    /// Set when an allowlist or an inline comment suppressed it.
+    pub suppressed: Option<SuppressionKind>,
+}
+
+/// Per-thread working memory, reused across buffers.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Per rule: merged windows to verify.
+    windows: Vec<Vec<Window>>,
+    /// Rules that have at least one window in this buffer.
+    touched: Vec<usize>,
+    /// Per rule: reusable capture slots.
+    locs: Vec<Option<regex::bytes::CaptureLocations>>,
+    /// Per rule: disabled for the current path by its path allowlist.
+    disabled: Vec<bool>,
+    candidates: Vec<Match>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start: usize,
+    end: usize,
+    /// `end` is at a newline or the end of the buffer: hits inside the window
+    /// need no extension.
+    closed: bool,
+}

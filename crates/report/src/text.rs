@@ -1,0 +1,68 @@
+//! Human output: one finding per block, masked, optionally coloured.
+
+use crate::{Report, Reporter};
+use leaktrap_core::Severity;
+use std::io::{self, Write};
+
+/// `path:line:column: severity rule-id: name`, then the masked secret and
+/// the rule's description, indented.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Text {
+    pub color: bool,
+}
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const MAGENTA: &str = "\x1b[35m";
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "\x1b[1;31m",
+        Severity::Medium => "\x1b[33m",
+        Severity::Low => "\x1b[36m",
+        Severity::Info => "\x1b[2m",
+    }
+}
+
+impl Reporter for Text {
+    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let paint = |code: &'static str| if self.color { code } else { "" };
+        for f in report.findings {
+            let l = &f.location;
+            writeln!(
+                out,
+                "{}{}{}:{}:{}: {}{}{} {}{}{}: {}",
+                paint(MAGENTA),
+                sanitize(&f.path),
+                paint(RESET),
+                l.start_line,
+                l.start_column,
+                paint(severity_color(f.rule.severity)),
+                f.rule.severity,
+                paint(RESET),
+                paint(BOLD),
+                f.rule.id,
+                paint(RESET),
+                f.rule.name,
+            )?;
+            writeln!(
+                out,
+                "    secret {}  {}{}{}",
+                sanitize(&f.secret.render(report.redaction)),
+                paint(DIM),
+                f.rule.description,
+                paint(RESET)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Replaces control characters (a file name or secret could carry terminal
+/// escapes) with `?`.
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}

@@ -1,0 +1,259 @@
+//! Decides *where is it, and is it suppressed?*
+//!
+//! A [`Worker`] (one per thread) takes an input's content in chunks, runs the
+//! engine over each, keeps every match exactly once across chunk overlaps,
+//! turns byte offsets into lines and columns, counts suppressed matches by
+//! mechanism, and collects findings and statistics. [`Outcome::merge`] then
+//! combines workers into a sorted result that does not depend on how the
+//! work was spread over threads.
+//!
+//! It must not know about files, git, command-line flags or output formats.
+
+mod position;
+
+use leaktrap_core::{sort_findings, Finding, ScanStats, Secret};
+use leaktrap_engine::{Engine, Match, Scratch};
+use position::LineTracker;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Live counters for a progress display. Updated once per finished input.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub inputs: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+/// Scans inputs on one thread.
+pub struct Worker<'e> {
+    engine: &'e Engine,
+    scratch: Scratch,
+    matches: Vec<Match>,
+    findings: Vec<Finding>,
+    stats: ScanStats,
+    progress: Option<&'e Progress>,
+    cur: Option<Current>,
+}
+
+struct Current {
+    display: String,
+    rel: Option<String>,
+    lines: LineTracker,
+    bytes: u64,
+}
+
+impl<'e> Worker<'e> {
+    pub fn new(engine: &'e Engine, progress: Option<&'e Progress>) -> Self {
+        Worker {
+            engine,
+            scratch: Scratch::default(),
+            matches: Vec::new(),
+            findings: Vec::new(),
+            stats: ScanStats::default(),
+            progress,
+            cur: None,
+        }
+    }
+
+    /// Scans one whole input held in memory.
+    pub fn scan_bytes(&mut self, display: &str, rel: Option<&str>, data: &[u8]) {
+        self.begin(display, rel);
+        self.chunk(data, 0);
+        self.end();
+    }
+
+    /// Starts an input. `display` is shown in reports; `rel` is matched by
+    /// path allowlists (`None` for stdin).
+    pub fn begin(&mut self, display: &str, rel: Option<&str>) {
+        self.cur = Some(Current {
+            display: display.to_string(),
+            rel: rel.map(str::to_string),
+            lines: LineTracker::default(),
+            bytes: 0,
+        });
+    }
+
+    /// Scans the next chunk of the current input. Chunks arrive in order; the
+    /// last `overlap` bytes of `data` are repeated at the start of the next
+    /// chunk (0 for the last chunk), so matches starting there are left to it.
+    pub fn chunk(&mut self, data: &[u8], overlap: usize) {
+        let Some(cur) = self.cur.as_mut() else {
+            return;
+        };
+        let keep = data.len().saturating_sub(overlap);
+        self.matches.clear();
+        self.engine.scan(
+            data,
+            cur.rel.as_deref(),
+            &mut self.scratch,
+            &mut self.matches,
+        );
+        for m in self
+            .matches
+            .iter()
+            .filter(|m| m.secret_start < keep || overlap == 0)
+        {
+            if let Some(kind) = m.suppressed {
+                self.stats.suppress(kind);
+                continue;
+            }
+            let location = cur.lines.locate(data, m.secret_start, m.secret_end);
+            self.findings.push(Finding {
+                rule: self.engine.rule_meta(m.rule).clone(),
+                path: cur.display.clone(),
+                location,
+                secret: Secret::new(&data[m.secret_start..m.secret_end]),
+                entropy: m.entropy,
+            });
+        }
+        cur.bytes += keep as u64;
+        if overlap > 0 {
+            cur.lines.advance(&data[..keep]);
+        }
+    }
+
+    /// Finishes the current input and counts it as scanned.
+    pub fn end(&mut self) {
+        if let Some(cur) = self.cur.take() {
+            self.stats.files_scanned += 1;
+            self.stats.bytes_scanned += cur.bytes;
+            if let Some(p) = self.progress {
+                p.inputs.fetch_add(1, Ordering::Relaxed);
+                p.bytes.fetch_add(cur.bytes, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Drops the current input without counting it as scanned (binary
+    /// content, or a read error the caller records).
+    pub fn abort(&mut self) {
+        self.cur = None;
+    }
+
+    /// The engine this worker runs.
+    pub fn engine(&self) -> &'e Engine {
+        self.engine
+    }
+
+    /// Statistics for skips and errors the caller records.
+    pub fn stats_mut(&mut self) -> &mut ScanStats {
+        &mut self.stats
+    }
+
+    /// What this worker found and counted.
+    pub fn finish(self) -> Outcome {
+        Outcome {
+            findings: self.findings,
+            stats: self.stats,
+        }
+    }
+}
+
+/// The result of a scan.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub stats: ScanStats,
+}
+
+impl Outcome {
+    /// Combines worker outcomes into one, in canonical order.
+    pub fn merge(parts: impl IntoIterator<Item = Outcome>) -> Outcome {
+        let mut all = Outcome::default();
+        for p in parts {
+            all.findings.extend(p.findings);
+            all.stats.merge(p.stats);
+        }
+        all.normalize();
+        all
+    }
+
+    /// Sorts findings and errors so output is deterministic.
+    pub fn normalize(&mut self) {
+        sort_findings(&mut self.findings);
+        self.stats.normalize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leaktrap_rules::{parse_rule_file, RuleSet};
+
+    fn engine() -> Engine {
+        let rules = parse_rule_file(
+            "t.toml",
+            r#"
+[[rule]]
+id = "t.token"
+name = "Test token"
+description = "A test token."
+severity = "high"
+keywords = ["tok_"]
+regex = '''\b(tok_[a-z0-9]{12})\b'''
+"#,
+        )
+        .unwrap();
+        Engine::compile(&RuleSet {
+            rules,
+            allow: Default::default(),
+            inline_markers: vec!["leaktrap:allow".into()],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn lines_and_columns_are_one_based_and_count_code_points() {
+        let e = engine();
+        let mut w = Worker::new(&e, None);
+        let text = "first line\nπ = \"tok_a1b2c3d4e5f6\"\nx tok_zzzzzzzzzzzz # leaktrap:allow\n";
+        w.scan_bytes("f.txt", Some("f.txt"), text.as_bytes());
+        let out = w.finish();
+        assert_eq!(out.findings.len(), 1);
+        let l = out.findings[0].location;
+        assert_eq!(
+            (l.start_line, l.start_column, l.end_line, l.end_column),
+            (2, 6, 2, 22)
+        );
+        assert_eq!(
+            &text[l.byte_start as usize..l.byte_end as usize],
+            "tok_a1b2c3d4e5f6"
+        );
+        assert_eq!(out.stats.suppressed.values().sum::<u64>(), 1);
+        assert_eq!(out.stats.files_scanned, 1);
+    }
+
+    #[test]
+    fn chunked_input_finds_each_secret_once_with_absolute_positions() {
+        let e = engine();
+        // Build an input and cut it into overlapping chunks by hand.
+        let mut text = String::new();
+        for i in 0..2000 {
+            text.push_str(&format!("line {i} tok_{:012}\n", i));
+        }
+        let data = text.as_bytes();
+        let (size, overlap) = (4096, 512);
+        let mut w = Worker::new(&e, None);
+        w.begin("big", None);
+        let mut off = 0;
+        loop {
+            let end = (off + size).min(data.len());
+            let last = end == data.len();
+            w.chunk(&data[off..end], if last { 0 } else { overlap });
+            if last {
+                break;
+            }
+            off = end - overlap;
+        }
+        w.end();
+        let out = Outcome::merge([w.finish()]);
+        assert_eq!(out.findings.len(), 2000);
+        for (i, f) in out.findings.iter().enumerate() {
+            assert_eq!(f.location.start_line, i as u64 + 1);
+            let col = format!("line {i} ").len() as u64 + 1;
+            assert_eq!(f.location.start_column, col, "line {}", i + 1);
+            let s = f.location.byte_start as usize;
+            assert_eq!(&data[s..s + 4], b"tok_");
+        }
+        assert_eq!(out.stats.bytes_scanned, data.len() as u64);
+    }
+}

@@ -1,0 +1,85 @@
+//! Byte offsets to lines and columns, across chunks.
+
+use leaktrap_core::Location;
+
+/// Where the current chunk starts in the whole input.
+#[derive(Debug, Default)]
+pub(crate) struct LineTracker {
+    /// Absolute offset of the chunk's first byte.
+    base: u64,
+    /// Newlines before the chunk.
+    lines_before: u64,
+    /// Absolute offset where the line containing the chunk's first byte starts.
+    line_start: u64,
+}
+
+impl LineTracker {
+    /// The location of `data[start..end]` (offsets within the current chunk).
+    pub(crate) fn locate(&self, data: &[u8], start: usize, end: usize) -> Location {
+        let (start_line, start_column) = self.point(data, start);
+        let (end_line, end_column) = self.point(data, end);
+        Location {
+            start_line,
+            start_column,
+            end_line,
+            end_column,
+            byte_start: self.base + start as u64,
+            byte_end: self.base + end as u64,
+        }
+    }
+
+    fn point(&self, data: &[u8], at: usize) -> (u64, u64) {
+        let before = &data[..at];
+        let newlines = memchr::memchr_iter(b'\n', before).count() as u64;
+        let line = self.lines_before + newlines + 1;
+        let column = match memchr::memrchr(b'\n', before) {
+            Some(nl) => chars(&before[nl + 1..]) + 1,
+            // The line began in an earlier chunk: that part counts in bytes.
+            None => (self.base - self.line_start) + chars(before) + 1,
+        };
+        (line, column)
+    }
+
+    /// Moves past `consumed`, the part of a chunk not repeated in the next.
+    pub(crate) fn advance(&mut self, consumed: &[u8]) {
+        self.lines_before += memchr::memchr_iter(b'\n', consumed).count() as u64;
+        if let Some(nl) = memchr::memrchr(b'\n', consumed) {
+            self.line_start = self.base + nl as u64 + 1;
+        }
+        self.base += consumed.len() as u64;
+    }
+}
+
+/// Characters in `bytes`: UTF-8 code points, each invalid byte counting one.
+fn chars(bytes: &[u8]) -> u64 {
+    if bytes.is_ascii() {
+        return bytes.len() as u64;
+    }
+    bytes
+        .utf8_chunks()
+        .map(|c| (c.valid().chars().count() + c.invalid().len()) as u64)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_bytes_count_one_each() {
+        assert_eq!(chars(b"ab"), 2);
+        assert_eq!(chars("é€".as_bytes()), 2);
+        assert_eq!(chars(b"a\xff\xfeb"), 4);
+    }
+
+    #[test]
+    fn multi_line_span() {
+        let t = LineTracker::default();
+        let data = b"k = -----BEGIN\nabc\nEND-----\n";
+        let l = t.locate(data, 4, 27);
+        assert_eq!(
+            (l.start_line, l.start_column, l.end_line, l.end_column),
+            (1, 5, 3, 9)
+        );
+    }
+}

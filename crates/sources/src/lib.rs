@@ -1,0 +1,19 @@
+//! Inputs of leaktrap: decides *what bytes exist and where they came from*.
+//!
+//! - [`walk`]: a parallel directory walk (the `ignore` crate) that honours
+//!   `.gitignore`, `.ignore` and `.leaktrapignore` unless told not to, includes
+//!   dotfiles, skips `.git`, does not follow symlinks unless asked, and reports
+//!   every entry it did not hand over, with the reason.
+//! - [`read_file`] and [`read_stream`]: content in chunks of bounded size, so a
+//!   multi-gigabyte file or an endless pipe never has to fit in memory.
+//!
+//! It must not know about rules, findings or output.
+
+mod read;
+mod walk;
+
+pub use read::{
+    is_binary, read_file, read_stream, Chunk, FileContent, CHUNK_OVERLAP, CHUNK_SIZE,
+    WHOLE_FILE_LIMIT,
+};
+pub use walk::{walk, Entry, FileEntry, WalkOptions, WalkSummary};
