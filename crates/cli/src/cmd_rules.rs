@@ -43,45 +43,47 @@ pub fn list(common: &CommonArgs, json: bool) -> Result<u8> {
     Ok(exit::CLEAN)
 }
 
+/// Checks rule files as one set (as the built-in rules are checked), so
+/// examples also prove that no other rule in the set takes them over.
 pub fn check(files: &[PathBuf], strict: bool) -> Result<u8> {
-    let mut failed = 0usize;
-    let mut total_rules = 0usize;
+    let mut problems = 0usize;
+    let mut rules = Vec::new();
     let mut err = std::io::stderr().lock();
     for path in files {
         let origin = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read {origin}"))?;
-        let rules = match parse_rule_file(&origin, &text) {
-            Ok(r) => r,
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {origin}"))?;
+        match parse_rule_file(&origin, &text) {
+            Ok(r) => rules.extend(r),
             Err(e) => {
                 writeln!(err, "leaktrap: {e}")?;
-                failed += 1;
-                continue;
-            }
-        };
-        total_rules += rules.len();
-        match check_rules(&rules, strict) {
-            Ok(failures) => {
-                for f in &failures {
-                    writeln!(err, "leaktrap: {f}")?;
-                }
-                failed += failures.len();
-            }
-            Err(e) => {
-                writeln!(err, "leaktrap: {e}")?;
-                failed += 1;
+                problems += 1;
             }
         }
     }
-    if failed == 0 {
-        writeln!(
-            err,
-            "leaktrap: {total_rules} rules in {} file(s): all examples pass",
-            files.len()
-        )?;
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &rules {
+        if !seen.insert(r.def.id.as_str()) {
+            writeln!(err, "leaktrap: {}: rule {}: defined more than once", r.origin, r.def.id)?;
+            problems += 1;
+        }
+    }
+    match check_rules(&rules, strict) {
+        Ok(failures) => {
+            for f in &failures {
+                writeln!(err, "leaktrap: {f}")?;
+            }
+            problems += failures.len();
+        }
+        Err(e) => {
+            writeln!(err, "leaktrap: {e}")?;
+            problems += 1;
+        }
+    }
+    if problems == 0 {
+        writeln!(err, "leaktrap: {} rules in {} file(s): all examples pass", rules.len(), files.len())?;
         Ok(exit::CLEAN)
     } else {
-        writeln!(err, "leaktrap: {failed} problem(s) in {total_rules} rules")?;
+        writeln!(err, "leaktrap: {problems} problem(s) in {} rules", rules.len())?;
         Ok(1)
     }
 }

@@ -19,23 +19,30 @@ pub fn repo_root(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// The directory paths are made relative to for allowlists: the repository
-/// root when there is one, else the directory scanned (or the file's parent).
+/// The directory that anchors a scan: its config is `.leaktrap.toml` there,
+/// and allowlist paths are relative to it. The repository root when there
+/// is one; outside a repository, the nearest directory (the scanned one or
+/// an ancestor) holding a `.leaktrap.toml`; else the directory scanned (or
+/// the file's parent).
 pub fn base_dir(path: &Path) -> PathBuf {
     if let Some(r) = repo_root(path) {
         return r;
     }
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    if abs.is_dir() {
+    let dir = if abs.is_dir() {
         abs
     } else {
         abs.parent().map_or(abs.clone(), Path::to_path_buf)
-    }
+    };
+    dir.ancestors()
+        .find(|d| d.join(CONFIG_NAME).is_file())
+        .map_or(dir.clone(), Path::to_path_buf)
 }
 
-/// Loads the config: `--config`/`LEAKTRAP_CONFIG`, else `.leaktrap.toml` at
-/// the repository root of `near` (or in `near` itself outside a repository),
-/// else none.
+const CONFIG_NAME: &str = ".leaktrap.toml";
+
+/// Loads the config: `--config`/`LEAKTRAP_CONFIG`, else `.leaktrap.toml` in
+/// [`base_dir`] of `near`, else none.
 ///
 /// # Errors
 /// The named file cannot be read, or it does not parse.
@@ -43,7 +50,7 @@ pub fn load_config(common: &CommonArgs, near: &Path) -> Result<Config> {
     let path = match &common.config {
         Some(p) => Some(p.clone()),
         None => {
-            let candidate = base_dir(near).join(".leaktrap.toml");
+            let candidate = base_dir(near).join(CONFIG_NAME);
             candidate.is_file().then_some(candidate)
         }
     };

@@ -97,10 +97,13 @@ impl CompiledAllow {
 }
 
 /// Compiles a pattern the way every rule pattern is compiled: bytes, ASCII
-/// classes (Unicode off), generous size limits for long bounded repeats.
+/// classes (Unicode off), `^`/`$` at line boundaries (CRLF-aware), generous
+/// size limits for long bounded repeats.
 fn build_regex(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(pattern)
         .unicode(false)
+        .multi_line(true)
+        .crlf(true)
         .size_limit(64 << 20)
         .dfa_size_limit(16 << 20)
         .build()
@@ -397,6 +400,7 @@ impl Engine {
         let rule = &self.rules[r];
         let locs = scratch.locs[r].get_or_insert_with(|| rule.regex.capture_locations());
         for w in &scratch.windows[r] {
+            scratch.verified_bytes += (w.end - w.start) as u64;
             let hay = &data[..w.end];
             let mut pos = w.start;
             while pos <= w.end {
@@ -462,8 +466,9 @@ impl Engine {
         })
     }
 
-    /// De-duplicates overlapping secrets (the most confident rule wins, then
-    /// the longer secret, then the more severe rule, then the earlier rule),
+    /// De-duplicates overlapping secrets (a provider rule beats a `generic.`
+    /// one; then the most confident rule wins, then the longer secret, then
+    /// the more severe rule, then the earlier rule),
     /// applies inline allow comments, and appends the result to `out`.
     fn finish(&self, data: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
         let cands = &mut scratch.candidates;
@@ -480,10 +485,14 @@ impl Engine {
             }
             out.push(c);
         }
-        if !self.inline.is_empty() {
+        // Inline markers: usually absent, so look for them once per buffer
+        // first; only then find each match's lines, resuming from the last
+        // line found so that many matches on one long line stay linear.
+        if out.len() > first && self.inline.iter().any(|f| f.find(data).is_some()) {
+            let mut lines = LineCache::default();
             for m in &mut out[first..] {
                 if m.suppressed.is_none() {
-                    let (ls, le) = line_span(data, m.start, m.end);
+                    let (ls, le) = lines.span(data, m.start, m.end);
                     let line = &data[ls..le];
                     if self.inline.iter().any(|f| f.find(line).is_some()) {
                         m.suppressed = Some(SuppressionKind::Inline);
@@ -493,14 +502,49 @@ impl Engine {
         }
     }
 
-    fn rank(&self, m: &Match) -> (u8, usize, u8, std::cmp::Reverse<usize>) {
+    fn rank(&self, m: &Match) -> (bool, u8, usize, u8, std::cmp::Reverse<usize>) {
         let meta = &self.rules[m.rule].meta;
         (
+            // A provider rule always outranks a generic one.
+            !meta.id.starts_with("generic."),
             meta.confidence as u8,
             m.secret_end - m.secret_start,
             meta.severity as u8,
             std::cmp::Reverse(m.rule),
         )
+    }
+}
+
+/// [`line_span`] for spans that come in increasing order: the line found
+/// last is remembered, so each byte is searched for newlines about once.
+#[derive(Default)]
+struct LineCache {
+    start: usize,
+    end: usize,
+    valid: bool,
+}
+
+impl LineCache {
+    fn span(&mut self, data: &[u8], start: usize, end: usize) -> (usize, usize) {
+        let ls = if self.valid && start >= self.start && start <= self.end {
+            self.start
+        } else if self.valid && start > self.end {
+            // The newline at `self.end` (or a later one) starts this line.
+            memchr::memrchr(b'\n', &data[self.end..start]).map_or(self.end, |i| self.end + i + 1)
+        } else {
+            memchr::memrchr(b'\n', &data[..start]).map_or(0, |i| i + 1)
+        };
+        let le = if self.valid && end <= self.end && start >= self.start {
+            self.end
+        } else {
+            memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |i| end + i)
+        };
+        *self = LineCache {
+            start: ls,
+            end: le,
+            valid: true,
+        };
+        (ls, le)
     }
 }
 

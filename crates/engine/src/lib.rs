@@ -54,6 +54,16 @@ pub struct Scratch {
     /// Per rule: disabled for the current path by its path allowlist.
     disabled: Vec<bool>,
     candidates: Vec<Match>,
+    /// Bytes handed to rule regexes since the scratch was made.
+    verified_bytes: u64,
+}
+
+impl Scratch {
+    /// Total length of the windows verified by rule regexes so far: the
+    /// measure of the engine's work beyond the keyword pass.
+    pub fn verified_bytes(&self) -> u64 {
+        self.verified_bytes
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

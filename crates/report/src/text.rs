@@ -51,11 +51,19 @@ impl Reporter for Text {
                 "    secret {}  {}{}{}",
                 sanitize(&f.secret.render(report.redaction)),
                 paint(DIM),
-                f.rule.description,
+                first_sentence(&f.rule.description),
                 paint(RESET)
             )?;
         }
         Ok(())
+    }
+}
+
+/// The description up to its first full stop: the rest is in `rules list`.
+fn first_sentence(s: &str) -> &str {
+    match s.find(". ") {
+        Some(i) => &s[..=i],
+        None => s,
     }
 }
 

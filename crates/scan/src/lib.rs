@@ -80,6 +80,7 @@ impl<'e> Worker<'e> {
             return;
         };
         let keep = data.len().saturating_sub(overlap);
+        cur.lines.reset_cursor();
         self.matches.clear();
         self.engine.scan(
             data,
@@ -96,7 +97,7 @@ impl<'e> Worker<'e> {
                 self.stats.suppress(kind);
                 continue;
             }
-            let location = cur.lines.locate(data, m.secret_start, m.secret_end);
+            let location = cur.lines.locate_mut(data, m.secret_start, m.secret_end);
             self.findings.push(Finding {
                 rule: self.engine.rule_meta(m.rule).clone(),
                 path: cur.display.clone(),

@@ -2,7 +2,9 @@
 
 use leaktrap_core::Location;
 
-/// Where the current chunk starts in the whole input.
+/// Where the current chunk starts in the whole input, and a cursor within
+/// the chunk so that positions asked for in increasing order (as matches
+/// come) cost time linear in the chunk, not in the chunk per match.
 #[derive(Debug, Default)]
 pub(crate) struct LineTracker {
     /// Absolute offset of the chunk's first byte.
@@ -11,10 +13,23 @@ pub(crate) struct LineTracker {
     lines_before: u64,
     /// Absolute offset where the line containing the chunk's first byte starts.
     line_start: u64,
+    cursor: Cursor,
+}
+
+/// A position in the current chunk with its line and column already known.
+#[derive(Debug, Default, Clone, Copy)]
+struct Cursor {
+    at: usize,
+    /// Newlines in the chunk before `at`.
+    newlines: u64,
+    /// 1-based column of `at`.
+    column: u64,
 }
 
 impl LineTracker {
-    /// The location of `data[start..end]` (offsets within the current chunk).
+    /// The location of `data[start..end]` (offsets within the current chunk),
+    /// computed from the chunk's start.
+    #[cfg(test)]
     pub(crate) fn locate(&self, data: &[u8], start: usize, end: usize) -> Location {
         let (start_line, start_column) = self.point(data, start);
         let (end_line, end_column) = self.point(data, end);
@@ -28,6 +43,46 @@ impl LineTracker {
         }
     }
 
+    pub(crate) fn locate_mut(&mut self, data: &[u8], start: usize, end: usize) -> Location {
+        let (start_line, start_column) = self.point_mut(data, start);
+        let (end_line, end_column) = self.point_mut(data, end);
+        Location {
+            start_line,
+            start_column,
+            end_line,
+            end_column,
+            byte_start: self.base + start as u64,
+            byte_end: self.base + end as u64,
+        }
+    }
+
+    /// Like [`Self::point`], resuming from the cursor when `at` is at or
+    /// after it.
+    fn point_mut(&mut self, data: &[u8], at: usize) -> (u64, u64) {
+        let c = self.cursor;
+        if at < c.at {
+            let (line, column) = self.point(data, at);
+            self.cursor = Cursor {
+                at,
+                newlines: line - self.lines_before - 1,
+                column,
+            };
+            return (line, column);
+        }
+        let span = &data[c.at..at];
+        let newlines = memchr::memchr_iter(b'\n', span).count() as u64;
+        let column = match memchr::memrchr(b'\n', span) {
+            Some(nl) => chars(&span[nl + 1..]) + 1,
+            None => c.column + chars(span),
+        };
+        self.cursor = Cursor {
+            at,
+            newlines: c.newlines + newlines,
+            column,
+        };
+        (self.lines_before + c.newlines + newlines + 1, column)
+    }
+
     fn point(&self, data: &[u8], at: usize) -> (u64, u64) {
         let before = &data[..at];
         let newlines = memchr::memchr_iter(b'\n', before).count() as u64;
@@ -38,6 +93,15 @@ impl LineTracker {
             None => (self.base - self.line_start) + chars(before) + 1,
         };
         (line, column)
+    }
+
+    /// Starts a new chunk: the cursor goes back to its first byte.
+    pub(crate) fn reset_cursor(&mut self) {
+        self.cursor = Cursor {
+            at: 0,
+            newlines: 0,
+            column: self.base - self.line_start + 1,
+        };
     }
 
     /// Moves past `consumed`, the part of a chunk not repeated in the next.

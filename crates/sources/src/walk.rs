@@ -92,6 +92,13 @@ where
         b.add_custom_ignore_filename(".leaktrapignore");
     }
     let counting = !opts.no_ignore;
+    // Where the root sits under `base`, computed once: entries are the root
+    // joined with a remainder, so their relative path is this plus that.
+    let root_in_base: PathBuf = std::path::absolute(root)
+        .ok()
+        .and_then(|a| a.strip_prefix(base).ok().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let root_in_base = &root_in_base;
     // Per directory: how many children the walk yielded. Directories the walk
     // entered but yielded nothing from still appear (with 0).
     let yielded: Mutex<HashMap<PathBuf, u64>> = Mutex::new(HashMap::new());
@@ -144,7 +151,7 @@ where
                                         reason: SkipReason::TooLarge,
                                     });
                                 } else {
-                                    let rel = rel_path(path, base);
+                                    let rel = rel_path(path, root, root_in_base);
                                     visit(Entry::File(FileEntry {
                                         path,
                                         display,
@@ -213,10 +220,17 @@ pub(crate) fn display_path(p: &Path) -> String {
     }
 }
 
-fn rel_path(path: &Path, base: &Path) -> String {
-    match path.strip_prefix(base) {
-        Ok(r) if !r.as_os_str().is_empty() => display_path(r),
-        _ => display_path(path.file_name().map_or(path, Path::new)),
+fn rel_path(path: &Path, root: &Path, root_in_base: &Path) -> String {
+    let rest = path.strip_prefix(root).unwrap_or(path);
+    let rel = if rest.as_os_str().is_empty() {
+        root_in_base.to_path_buf()
+    } else {
+        root_in_base.join(rest)
+    };
+    if rel.as_os_str().is_empty() {
+        display_path(path.file_name().map_or(path, Path::new))
+    } else {
+        display_path(&rel)
     }
 }
 
