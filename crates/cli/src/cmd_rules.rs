@@ -51,7 +51,8 @@ pub fn check(files: &[PathBuf], strict: bool) -> Result<u8> {
     let mut err = std::io::stderr().lock();
     for path in files {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {origin}"))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {origin}"))?;
         match parse_rule_file(&origin, &text) {
             Ok(r) => rules.extend(r),
             Err(e) => {
@@ -63,7 +64,11 @@ pub fn check(files: &[PathBuf], strict: bool) -> Result<u8> {
     let mut seen = std::collections::BTreeSet::new();
     for r in &rules {
         if !seen.insert(r.def.id.as_str()) {
-            writeln!(err, "leaktrap: {}: rule {}: defined more than once", r.origin, r.def.id)?;
+            writeln!(
+                err,
+                "leaktrap: {}: rule {}: defined more than once",
+                r.origin, r.def.id
+            )?;
             problems += 1;
         }
     }
@@ -80,10 +85,19 @@ pub fn check(files: &[PathBuf], strict: bool) -> Result<u8> {
         }
     }
     if problems == 0 {
-        writeln!(err, "leaktrap: {} rules in {} file(s): all examples pass", rules.len(), files.len())?;
+        writeln!(
+            err,
+            "leaktrap: {} rules in {} file(s): all examples pass",
+            rules.len(),
+            files.len()
+        )?;
         Ok(exit::CLEAN)
     } else {
-        writeln!(err, "leaktrap: {problems} problem(s) in {} rules", rules.len())?;
+        writeln!(
+            err,
+            "leaktrap: {problems} problem(s) in {} rules",
+            rules.len()
+        )?;
         Ok(1)
     }
 }

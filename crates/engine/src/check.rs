@@ -39,6 +39,7 @@ pub fn check_rules(
         inline_markers: vec!["leaktrap:allow".into()],
     };
     let engine = Engine::compile(&set)?;
+    engine.compile_all()?;
     let mut scratch = Scratch::default();
     let mut failures = Vec::new();
     let mut out: Vec<Match> = Vec::new();

@@ -8,7 +8,7 @@ use leaktrap_core::{RuleMeta, SuppressionKind};
 use leaktrap_rules::{AllowDef, GroupRef, RegexTarget, Rule, RuleSet};
 use memchr::memmem;
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use thiserror::Error;
 
 /// A rule that cannot be compiled, named with its origin and the reason.
@@ -24,14 +24,31 @@ pub struct CompileError {
 
 pub(crate) struct CompiledRule {
     pub(crate) meta: Arc<RuleMeta>,
-    regex: Regex,
-    secret_group: usize,
     multiline: bool,
     max_len: usize,
     entropy: Option<f32>,
     min_classes: Option<u8>,
     checksum: Option<Checksum>,
+    /// What the matcher is built from, kept for lazy compilation.
+    source: Rule,
+    /// The regex and allowlist: built up front for users' rules (so errors
+    /// surface before scanning), on first use for built-in rules (so a scan
+    /// of one small file compiles only the rules its keywords call for).
+    matcher: OnceLock<Option<Matcher>>,
+}
+
+struct Matcher {
+    regex: Regex,
+    secret_group: usize,
     allow: CompiledAllow,
+}
+
+impl CompiledRule {
+    fn matcher(&self) -> Option<&Matcher> {
+        self.matcher
+            .get_or_init(|| build_matcher(&self.source).ok())
+            .as_ref()
+    }
 }
 
 #[derive(Default)]
@@ -249,6 +266,21 @@ impl Engine {
         })
     }
 
+    /// Compiles every rule now, including built-in rules that would
+    /// otherwise compile on first use.
+    ///
+    /// # Errors
+    /// The first pattern that does not compile.
+    pub fn compile_all(&self) -> Result<(), CompileError> {
+        for rule in &self.rules {
+            if rule.matcher.get().is_none() {
+                let m = build_matcher(&rule.source)?;
+                let _ = rule.matcher.set(Some(m));
+            }
+        }
+        Ok(())
+    }
+
     /// Number of rules.
     pub fn len(&self) -> usize {
         self.rules.len()
@@ -398,24 +430,29 @@ impl Engine {
 
     fn verify(&self, data: &[u8], r: usize, scratch: &mut Scratch) {
         let rule = &self.rules[r];
-        let locs = scratch.locs[r].get_or_insert_with(|| rule.regex.capture_locations());
+        // Built-in patterns are compiled by the test suite; a user's pattern
+        // was compiled (and any error reported) in `Engine::compile`.
+        let Some(matcher) = rule.matcher() else {
+            return;
+        };
+        let locs = scratch.locs[r].get_or_insert_with(|| matcher.regex.capture_locations());
         for w in &scratch.windows[r] {
             scratch.verified_bytes += (w.end - w.start) as u64;
             let hay = &data[..w.end];
             let mut pos = w.start;
             while pos <= w.end {
-                let Some(m) = rule.regex.captures_read_at(locs, hay, pos) else {
+                let Some(m) = matcher.regex.captures_read_at(locs, hay, pos) else {
                     break;
                 };
                 let (ms, me) = (m.start(), m.end());
                 pos = if me > ms { me } else { me + 1 };
-                let Some((ss, se)) = locs.get(rule.secret_group) else {
+                let Some((ss, se)) = locs.get(matcher.secret_group) else {
                     continue;
                 };
                 if se <= ss {
                     continue;
                 }
-                if let Some(c) = self.candidate(data, r, ms, me, ss, se) {
+                if let Some(c) = self.candidate(data, r, &matcher.allow, (ms, me), (ss, se)) {
                     scratch.candidates.push(c);
                 }
             }
@@ -426,10 +463,9 @@ impl Engine {
         &self,
         data: &[u8],
         r: usize,
-        ms: usize,
-        me: usize,
-        ss: usize,
-        se: usize,
+        allow: &CompiledAllow,
+        (ms, me): (usize, usize),
+        (ss, se): (usize, usize),
     ) -> Option<Match> {
         let rule = &self.rules[r];
         let secret = &data[ss..se];
@@ -448,7 +484,7 @@ impl Engine {
         }
         let matched = &data[ms..me];
         let line = || line_span(data, ms, me);
-        let suppressed = if rule.allow.allows(secret, matched, line, data) {
+        let suppressed = if allow.allows(secret, matched, line, data) {
             Some(SuppressionKind::RuleAllowlist)
         } else if self.global.allows(secret, matched, line, data) {
             Some(SuppressionKind::GlobalAllowlist)
@@ -558,6 +594,34 @@ pub(crate) fn line_span(data: &[u8], start: usize, end: usize) -> (usize, usize)
 
 fn compile_rule(rule: &Rule) -> Result<CompiledRule, CompileError> {
     let def = &rule.def;
+    let checksum = match &def.checksum {
+        Some(name) => Some(Checksum::from_name(name).ok_or_else(|| CompileError {
+            origin: rule.origin.clone(),
+            rule: def.id.clone(),
+            what: "checksum".into(),
+            message: format!("unknown validator {name:?}"),
+        })?),
+        None => None,
+    };
+    let matcher = if rule.builtin {
+        OnceLock::new()
+    } else {
+        OnceLock::from(Some(build_matcher(rule)?))
+    };
+    Ok(CompiledRule {
+        meta: rule.meta.clone(),
+        multiline: def.multiline,
+        max_len: def.effective_max_length(),
+        entropy: def.entropy.map(|e| e as f32),
+        min_classes: def.min_classes,
+        checksum,
+        source: rule.clone(),
+        matcher,
+    })
+}
+
+fn build_matcher(rule: &Rule) -> Result<Matcher, CompileError> {
+    let def = &rule.def;
     let err = |what: &str, message: String| CompileError {
         origin: rule.origin.clone(),
         rule: def.id.clone(),
@@ -593,27 +657,12 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule, CompileError> {
             .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 }),
     };
     let allow = CompiledAllow::compile(&def.allow, err)?;
-    if !def.allow.paths.is_empty() {
-        for p in &def.allow.paths {
-            build_regex(p).map_err(|m| err("allow.paths", m))?;
-        }
+    for p in &def.allow.paths {
+        build_regex(p).map_err(|m| err("allow.paths", m))?;
     }
-    let checksum = match &def.checksum {
-        Some(name) => Some(
-            Checksum::from_name(name)
-                .ok_or_else(|| err("checksum", format!("unknown validator {name:?}")))?,
-        ),
-        None => None,
-    };
-    Ok(CompiledRule {
-        meta: rule.meta.clone(),
+    Ok(Matcher {
         regex,
         secret_group,
-        multiline: def.multiline,
-        max_len: def.effective_max_length(),
-        entropy: def.entropy.map(|e| e as f32),
-        min_classes: def.min_classes,
-        checksum,
         allow,
     })
 }

@@ -29,6 +29,9 @@ pub struct Rule {
     pub meta: Arc<RuleMeta>,
     /// The file that defined it (`rules/github.toml`, or a config path).
     pub origin: String,
+    /// Shipped with leaktrap (and proven by its test suite): the engine may
+    /// compile it on first use instead of up front.
+    pub builtin: bool,
 }
 
 /// Everything the engine needs: the rules in force and the global allowlist.
@@ -52,7 +55,8 @@ pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
 pub fn builtin_rules() -> Result<Vec<Rule>, ConfigError> {
     let mut rules = Vec::new();
     for (name, text) in builtin_files() {
-        rules.extend(parse_rule_file(&format!("rules/{name}"), text)?);
+        let parsed = parse_rule_file(&format!("rules/{name}"), text)?;
+        rules.extend(parsed.into_iter().map(|r| Rule { builtin: true, ..r }));
     }
     check_unique(&rules)?;
     Ok(rules)
@@ -89,6 +93,7 @@ pub(crate) fn make_rule(origin: &str, def: RuleDef) -> Result<Rule, ConfigError>
         def,
         meta,
         origin: origin.to_string(),
+        builtin: false,
     })
 }
 
