@@ -2,8 +2,9 @@
 
 use crate::checksum::Checksum;
 use crate::filters::{char_classes, shannon_entropy};
+use crate::keywords::Keywords;
 use crate::{Match, Scratch, Window};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::AhoCorasick;
 use leaktrap_core::{RuleMeta, SuppressionKind};
 use leaktrap_rules::{AllowDef, GroupRef, RegexTarget, Rule, RuleSet};
 use memchr::memmem;
@@ -138,7 +139,7 @@ fn build_set(patterns: &[String]) -> Result<RegexSet, String> {
 /// A compiled rule set. Cheap to share between threads (`Sync`).
 pub struct Engine {
     rules: Vec<CompiledRule>,
-    keywords: Option<AhoCorasick>,
+    keywords: Option<Keywords>,
     /// Keyword pattern id → rules that use it.
     kw_rules: Vec<Vec<usize>>,
     /// Rules without keywords: verified over the whole buffer.
@@ -197,25 +198,12 @@ impl Engine {
         let keywords = if keywords.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&keywords)
-                    .or_else(|_| {
-                        AhoCorasick::builder()
-                            .ascii_case_insensitive(true)
-                            .match_kind(MatchKind::Standard)
-                            .build(&keywords)
-                    })
-                    .map_err(|e| CompileError {
-                        origin: "(rule set)".into(),
-                        rule: "*".into(),
-                        what: "keywords".into(),
-                        message: e.to_string(),
-                    })?,
-            )
+            Some(Keywords::new(&keywords).map_err(|e| CompileError {
+                origin: "(rule set)".into(),
+                rule: "*".into(),
+                what: "keywords".into(),
+                message: e.to_string(),
+            })?)
         };
         let rule_paths = if path_patterns.is_empty() {
             None
@@ -314,14 +302,19 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         self.prepare(rel_path, scratch);
-        if let Some(ac) = &self.keywords {
-            for hit in ac.find_overlapping_iter(data) {
-                for &r in &self.kw_rules[hit.pattern().as_usize()] {
-                    if !scratch.disabled[r] {
-                        self.add_hit(data, r, hit.start(), hit.end(), scratch);
+        if let Some(kw) = &self.keywords {
+            let mut hits = std::mem::take(&mut scratch.hits);
+            kw.scan(data, &mut hits, |batch| {
+                for h in batch {
+                    let start = h.end - kw.pattern_len(h.pattern);
+                    for &r in &self.kw_rules[h.pattern as usize] {
+                        if !scratch.disabled[r] {
+                            self.add_hit(data, r, start, h.end, scratch);
+                        }
                     }
                 }
-            }
+            });
+            scratch.hits = hits;
         }
         for &r in &self.always {
             if !scratch.disabled[r] {

@@ -18,6 +18,7 @@ mod check;
 mod checksum;
 mod compile;
 mod filters;
+mod keywords;
 
 pub use check::{check_rules, ExampleFailure};
 pub use compile::{CompileError, Engine};
@@ -54,6 +55,8 @@ pub struct Scratch {
     /// Per rule: disabled for the current path by its path allowlist.
     disabled: Vec<bool>,
     candidates: Vec<Match>,
+    /// Keyword hits of the current block.
+    hits: Vec<keywords::Hit>,
     /// Bytes handed to rule regexes since the scratch was made.
     verified_bytes: u64,
 }
