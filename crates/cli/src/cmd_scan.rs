@@ -145,7 +145,7 @@ impl ThreadScan<'_> {
                     return;
                 }
                 w.begin(&f.display, Some(&f.rel));
-                let res = read_file(f.path, &mut self.buf, |c| {
+                let res = read_file(f.path, Some(f.size), &mut self.buf, |c| {
                     w.chunk(c.data, if c.last { 0 } else { CHUNK_OVERLAP })
                 });
                 match res {

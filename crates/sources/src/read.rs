@@ -42,30 +42,35 @@ pub fn is_binary(head: &[u8]) -> bool {
 
 /// Reads a file and hands its content to `f`: whole when small (into `buf`,
 /// reused between calls), otherwise in memory-mapped chunks so that memory
-/// stays bounded whatever the file's size.
+/// stays bounded whatever the file's size. `size` is the size the caller
+/// already knows (from the directory walk), saving a `stat`; a file that
+/// grew since is still read to its end.
 ///
 /// # Errors
 /// Opening, reading or mapping failed; the caller names the file.
 pub fn read_file(
     path: &Path,
+    size: Option<u64>,
     buf: &mut Vec<u8>,
     mut f: impl FnMut(Chunk<'_>),
 ) -> io::Result<FileContent> {
     let mut file = File::open(path)?;
-    let size = file.metadata()?.len();
+    let size = match size {
+        Some(s) => s,
+        None => file.metadata()?.len(),
+    };
     if size <= WHOLE_FILE_LIMIT {
-        buf.clear();
-        buf.reserve(size as usize + 1);
-        file.read_to_end(buf)?;
-        if is_binary(buf) {
+        let n = read_whole(&mut file, size as usize, buf)?;
+        let data = &buf[..n];
+        if is_binary(data) {
             return Ok(FileContent::Binary);
         }
         f(Chunk {
-            data: buf,
+            data,
             offset: 0,
             last: true,
         });
-        return Ok(FileContent::Text(buf.len() as u64));
+        return Ok(FileContent::Text(n as u64));
     }
     let mut offset = 0u64;
     loop {
@@ -84,6 +89,30 @@ pub fn read_file(
             return Ok(FileContent::Text(size));
         }
         offset += (len - CHUNK_OVERLAP) as u64;
+    }
+}
+
+/// Reads `file` to its end into `buf`, returning the number of bytes; the
+/// content is `buf[..n]`. `buf` is a pool: it only grows and is never
+/// cleared, so nothing is zeroed twice; `expected + 1` bytes of room let
+/// the usual case finish in two `read` calls (the data, then end of file)
+/// with no `stat` or `seek` (which `File::read_to_end` adds for its hint).
+fn read_whole(file: &mut File, expected: usize, buf: &mut Vec<u8>) -> io::Result<usize> {
+    if buf.len() < expected + 1 {
+        buf.resize(expected + 1, 0);
+    }
+    let mut n = 0;
+    loop {
+        if n == buf.len() {
+            let grow = buf.len().max(8192);
+            buf.resize(buf.len() + grow, 0);
+        }
+        match file.read(&mut buf[n..]) {
+            Ok(0) => return Ok(n),
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -187,7 +216,7 @@ mod tests {
         let mut buf = Vec::new();
         let mut max = 0;
         let mut end = 0;
-        let got = read_file(&p, &mut buf, |c| {
+        let got = read_file(&p, None, &mut buf, |c| {
             max = max.max(c.data.len());
             end = c.offset + c.data.len() as u64;
         })
