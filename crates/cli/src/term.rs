@@ -62,7 +62,11 @@ impl ProgressDisplay {
             let started = Instant::now();
             let mut bar: Option<ProgressBar> = None;
             while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(100));
+                // Parked, not asleep: `finish` wakes us at once.
+                std::thread::park_timeout(Duration::from_millis(100));
+                if flag.load(Ordering::Relaxed) {
+                    break;
+                }
                 if started.elapsed() < Duration::from_secs(1) {
                     continue;
                 }
@@ -93,6 +97,7 @@ impl ProgressDisplay {
     pub fn finish(mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(h) = self.handle.take() {
+            h.thread().unpark();
             let _ = h.join();
         }
     }

@@ -649,13 +649,62 @@ fn build_matcher(rule: &Rule) -> Result<Matcher, CompileError> {
             .position(|c| c == Some("secret"))
             .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 }),
     };
+    // Path patterns are compiled once, as one set, by `Engine::compile`.
     let allow = CompiledAllow::compile(&def.allow, err)?;
-    for p in &def.allow.paths {
-        build_regex(p).map_err(|m| err("allow.paths", m))?;
-    }
     Ok(Matcher {
         regex,
         secret_group,
         allow,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leaktrap_rules::parse_rule_file;
+
+    fn set(extra: &str) -> RuleSet {
+        let text = format!(
+            "[[rule]]\nid = \"t.ok\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"tok_\"]\nregex = '''tok_[a-z]+'''\n\n\
+             [[rule]]\nid = \"t.bad\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"bad_\"]\nregex = '''bad_[a-z]+'''\n{extra}"
+        );
+        RuleSet {
+            rules: parse_rule_file("t.toml", &text).unwrap(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_bad_pattern_is_named_with_its_rule_and_field() {
+        for (extra, what) in [
+            ("[rule.allow]\npaths = ['''(unclosed''']\n", "allow.paths"),
+            ("[rule.allow]\nregexes = ['''[z-a]''']\n", "allow.regexes"),
+            ("secret_group = 3\n", "secret_group"),
+            ("secret_group = \"nope\"\n", "secret_group"),
+        ] {
+            let err = Engine::compile(&set(extra)).unwrap_err();
+            assert_eq!(
+                (err.rule.as_str(), err.what.as_str()),
+                ("t.bad", what),
+                "{err}"
+            );
+            assert!(err.to_string().starts_with("t.toml: rule t.bad: "), "{err}");
+        }
+    }
+
+    #[test]
+    fn per_rule_path_allowlist_applies_to_that_rule_only() {
+        let e = Engine::compile(&set("[rule.allow]\npaths = ['''^fixtures/''']\n")).unwrap();
+        let mut s = Scratch::default();
+        let mut out = Vec::new();
+        e.scan(b"tok_abc bad_abc", Some("fixtures/a.txt"), &mut s, &mut out);
+        let ids: Vec<&str> = out
+            .iter()
+            .map(|m| e.rule_meta(m.rule).id.as_str())
+            .collect();
+        assert_eq!(ids, vec!["t.ok"]);
+        out.clear();
+        e.scan(b"tok_abc bad_abc", Some("src/a.txt"), &mut s, &mut out);
+        assert_eq!(out.len(), 2);
+    }
 }
