@@ -1,6 +1,9 @@
 //! End-to-end tests: the real `leaktrap` binary over trees built in temp dirs.
 //! Every token is generated here at run time; none is a real credential.
 
+#[path = "e2e/staged.rs"]
+mod staged;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
@@ -48,6 +51,20 @@ fn aws_key_id(seed: u32) -> String {
         })
         .collect();
     format!("AKIA{tail}")
+}
+
+/// A 64-character base64 line, from a seed (for key bodies).
+fn b64_line(seed: u32) -> String {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut x = seed.wrapping_mul(2_246_822_519).wrapping_add(7);
+    (0..64)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            B64[(x % 64) as usize] as char
+        })
+        .collect()
 }
 
 fn leaktrap() -> Command {

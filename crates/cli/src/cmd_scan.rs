@@ -1,16 +1,14 @@
 //! `leaktrap scan`: files, directories and stdin.
 
-use crate::term::{self, human_bytes, ProgressDisplay};
-use crate::{discover, exit, Format, ScanArgs};
-use anyhow::{bail, Context, Result};
-use leaktrap_core::{Redaction, SkipReason, Verdict};
+use crate::term::{self, ProgressDisplay};
+use crate::{discover, output, ScanArgs};
+use anyhow::{bail, Result};
+use leaktrap_core::SkipReason;
 use leaktrap_engine::Engine;
-use leaktrap_report::{Json, Report, Reporter, Text};
 use leaktrap_scan::{Outcome, Progress, Worker};
 use leaktrap_sources::{
     read_file, read_stream, walk, Entry, FileContent, WalkOptions, CHUNK_OVERLAP,
 };
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -42,7 +40,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     };
     let progress = Arc::new(Progress::default());
     let display =
-        term::progress_allowed(args.quiet).then(|| ProgressDisplay::start(progress.clone()));
+        term::progress_allowed(args.output.quiet).then(|| ProgressDisplay::start(progress.clone()));
 
     let mut parts = Vec::new();
     let mut ignored = 0;
@@ -67,39 +65,8 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         d.finish();
     }
 
-    let redaction = if args.show_secrets {
-        Redaction::Reveal
-    } else if let Some(n) = args.redact {
-        Redaction::Percent(n)
-    } else {
-        Redaction::Mask
-    };
-    let report = Report {
-        tool_version: env!("CARGO_PKG_VERSION"),
-        findings: &outcome.findings,
-        stats: &outcome.stats,
-        redaction,
-    };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Text => {
-            let color = term::use_color(args.color, std::io::stdout().is_terminal());
-            Text { color }.write(&report, &mut out)
-        }
-        Format::Json => Json.write(&report, &mut out),
-    }
-    .and_then(|()| out.flush())
-    .context("cannot write the report to stdout")?;
-    drop(out);
-
-    let verdict = report.verdict();
-    summarize(&outcome, verdict, started, args.quiet);
-    Ok(match verdict {
-        Verdict::Clean => exit::CLEAN,
-        Verdict::Findings => args.exit_code,
-        Verdict::Incomplete => exit::INCOMPLETE,
-    })
+    let code = output::finish(&outcome, &args.output, started, output::Mode::Scan)?;
+    Ok(code)
 }
 
 /// Walks one path in parallel; returns the workers' outcomes and the count
@@ -197,60 +164,4 @@ fn scan_stdin(engine: &Engine, name: &str) -> Result<Outcome> {
         }
     }
     Ok(w.finish())
-}
-
-/// The stderr summary: unreadable inputs by name, then one line of counts.
-fn summarize(outcome: &Outcome, verdict: Verdict, started: Instant, quiet: bool) {
-    let stats = &outcome.stats;
-    let mut err = std::io::stderr().lock();
-    for e in &stats.errors {
-        let _ = writeln!(err, "leaktrap: cannot read {}: {}", e.path, e.message);
-    }
-    if quiet {
-        return;
-    }
-    for w in &stats.warnings {
-        let _ = writeln!(err, "leaktrap: warning: {}: {}", w.path, w.message);
-    }
-    let n = outcome.findings.len();
-    let mut line = format!(
-        "leaktrap: {} · scanned {} {} ({}) in {:.2} s",
-        match n {
-            0 => "no findings".to_string(),
-            1 => "1 finding".to_string(),
-            n => format!("{n} findings"),
-        },
-        stats.files_scanned,
-        if stats.files_scanned == 1 {
-            "file"
-        } else {
-            "files"
-        },
-        human_bytes(stats.bytes_scanned),
-        started.elapsed().as_secs_f64()
-    );
-    if !stats.skipped.is_empty() {
-        let parts: Vec<String> = stats
-            .skipped
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect();
-        line.push_str(&format!(" · skipped: {}", parts.join(", ")));
-    }
-    if !stats.suppressed.is_empty() {
-        let parts: Vec<String> = stats
-            .suppressed
-            .iter()
-            .map(|(k, v)| format!("{v} {}", k.as_str()))
-            .collect();
-        line.push_str(&format!(" · suppressed: {}", parts.join(", ")));
-    }
-    let _ = writeln!(err, "{line}");
-    if verdict == Verdict::Incomplete {
-        let _ = writeln!(
-            err,
-            "leaktrap: incomplete: {} input(s) could not be read; the result is not a clean scan",
-            stats.errors.len()
-        );
-    }
 }

@@ -5,7 +5,9 @@
 mod cmd_config;
 mod cmd_rules;
 mod cmd_scan;
+mod cmd_staged;
 mod discover;
+mod output;
 mod term;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -37,6 +39,10 @@ enum Command {
     /// Scan files and directories (default `.`); `-` scans stdin.
     #[command(after_help = EXIT_CODES)]
     Scan(ScanArgs),
+    /// Scan what the next commit would add (the pre-commit hook's command):
+    /// the index against HEAD, reporting only secrets on added or changed lines.
+    #[command(after_help = EXIT_CODES)]
+    Staged(StagedArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -60,17 +66,8 @@ struct ScanArgs {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    format: Format,
-    /// Show secrets in full. Output will contain live credentials.
-    #[arg(long, conflicts_with = "redact")]
-    show_secrets: bool,
-    /// Hide N percent of each secret instead of the default mask
-    /// (Gitleaks' semantics; bare flag = 100).
-    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "100",
-          value_parser = clap::value_parser!(u8).range(0..=100))]
-    redact: Option<u8>,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Scan everything: do not honour .gitignore, .ignore or .leaktrapignore.
     #[arg(long)]
     no_ignore: bool,
@@ -83,6 +80,37 @@ struct ScanArgs {
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
+    /// Name to show for stdin in reports.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    stdin_name: String,
+}
+
+/// What a commit would add: the index against HEAD.
+#[derive(Args)]
+struct StagedArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Also report secrets on lines the commit does not change.
+    #[arg(long)]
+    all_lines: bool,
+}
+
+/// How findings are shown, and the exit code for them.
+#[derive(Args)]
+struct OutputArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Show secrets in full. Output will contain live credentials.
+    #[arg(long, conflicts_with = "redact")]
+    show_secrets: bool,
+    /// Hide N percent of each secret instead of the default mask
+    /// (Gitleaks' semantics; bare flag = 100).
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "100",
+          require_equals = true, value_parser = clap::value_parser!(u8).range(0..=100))]
+    redact: Option<u8>,
     /// Exit code to use when there are findings.
     #[arg(long, value_name = "N", default_value_t = 1)]
     exit_code: u8,
@@ -92,9 +120,6 @@ struct ScanArgs {
     /// No summary on stderr and no progress.
     #[arg(long, short = 'q')]
     quiet: bool,
-    /// Name to show for stdin in reports.
-    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
-    stdin_name: String,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
@@ -160,6 +185,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Scan(a) => cmd_scan::run(a),
+        Command::Staged(a) => cmd_staged::run(a),
         Command::Rules(RulesCommand::List { common, json }) => cmd_rules::list(&common, json),
         Command::Rules(RulesCommand::Check { files, strict }) => cmd_rules::check(&files, strict),
         Command::Config(ConfigCommand::Show { common, path }) => cmd_config::show(&common, &path),

@@ -20,6 +20,8 @@ pub enum SkipReason {
     AllowlistedPath,
     /// Not a regular file (socket, FIFO, device).
     Special,
+    /// A submodule (gitlink) entry: its content lives in another repository.
+    Submodule,
     /// Could not be read; named in [`ScanStats::errors`].
     Unreadable,
 }
@@ -33,6 +35,7 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::AllowlistedPath => "allowlisted-path",
             SkipReason::Special => "special",
+            SkipReason::Submodule => "submodule",
             SkipReason::Unreadable => "unreadable",
         }
     }
@@ -81,6 +84,10 @@ pub struct ScanStats {
     pub skipped: BTreeMap<SkipReason, u64>,
     pub suppressed: BTreeMap<SuppressionKind, u64>,
     pub errors: Vec<ScanError>,
+    /// Findings left out because they touch no changed line (staged and
+    /// push scans report only what a change adds).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub outside_changes: u64,
     /// Problems that lost nothing (a bad pattern in an ignore file).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<ScanError>,
@@ -114,6 +121,7 @@ impl ScanStats {
 
     pub fn merge(&mut self, other: ScanStats) {
         self.files_scanned += other.files_scanned;
+        self.outside_changes += other.outside_changes;
         self.bytes_scanned += other.bytes_scanned;
         for (k, v) in other.skipped {
             *self.skipped.entry(k).or_default() += v;
@@ -137,6 +145,10 @@ impl ScanStats {
     pub fn complete(&self) -> bool {
         self.errors.is_empty()
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The outcome of a scan, as exit codes and evidence report it.

@@ -39,6 +39,9 @@ struct Current {
     rel: Option<String>,
     lines: LineTracker,
     bytes: u64,
+    /// Line ranges (1-based, inclusive, sorted) that matter: a match that
+    /// touches none of them is counted, not reported. `None`: all lines.
+    focus: Option<Vec<(u64, u64)>>,
 }
 
 impl<'e> Worker<'e> {
@@ -69,7 +72,18 @@ impl<'e> Worker<'e> {
             rel: rel.map(str::to_string),
             lines: LineTracker::default(),
             bytes: 0,
+            focus: None,
         });
+    }
+
+    /// Reports only matches that touch these line ranges of the current
+    /// input (1-based, inclusive): the lines a commit adds or changes.
+    /// Others are counted in `ScanStats::outside_changes`.
+    pub fn set_focus(&mut self, mut ranges: Vec<(u64, u64)>) {
+        ranges.sort_unstable();
+        if let Some(cur) = self.cur.as_mut() {
+            cur.focus = Some(ranges);
+        }
     }
 
     /// Scans the next chunk of the current input. Chunks arrive in order; the
@@ -93,11 +107,17 @@ impl<'e> Worker<'e> {
             .iter()
             .filter(|m| m.secret_start < keep || overlap == 0)
         {
+            let location = cur.lines.locate_mut(data, m.secret_start, m.secret_end);
+            if let Some(focus) = &cur.focus {
+                if !touches(focus, location.start_line, location.end_line) {
+                    self.stats.outside_changes += 1;
+                    continue;
+                }
+            }
             if let Some(kind) = m.suppressed {
                 self.stats.suppress(kind);
                 continue;
             }
-            let location = cur.lines.locate_mut(data, m.secret_start, m.secret_end);
             self.findings.push(Finding {
                 rule: self.engine.rule_meta(m.rule).clone(),
                 path: cur.display.clone(),
@@ -147,6 +167,14 @@ impl<'e> Worker<'e> {
             stats: self.stats,
         }
     }
+}
+
+/// Whether `[start, end]` intersects any of the sorted ranges.
+fn touches(ranges: &[(u64, u64)], start: u64, end: u64) -> bool {
+    // The first range that ends at or after `start`...
+    let i = ranges.partition_point(|r| r.1 < start);
+    // ...must also begin at or before `end`.
+    ranges.get(i).is_some_and(|r| r.0 <= end)
 }
 
 /// The result of a scan.
@@ -221,6 +249,25 @@ regex = '''\b(tok_[a-z0-9]{12})\b'''
         );
         assert_eq!(out.stats.suppressed.values().sum::<u64>(), 1);
         assert_eq!(out.stats.files_scanned, 1);
+    }
+
+    #[test]
+    fn focus_keeps_only_matches_on_changed_lines() {
+        let e = engine();
+        let mut w = Worker::new(&e, None);
+        let text = "tok_aaaaaaaaaaaa\nx\ntok_bbbbbbbbbbbb\ntok_cccccccccccc\n";
+        w.begin("f", None);
+        w.set_focus(vec![(3, 3)]);
+        w.chunk(text.as_bytes(), 0);
+        w.end();
+        let out = w.finish();
+        let lines: Vec<u64> = out.findings.iter().map(|f| f.location.start_line).collect();
+        assert_eq!(lines, vec![3]);
+        assert_eq!(out.stats.outside_changes, 2);
+        assert!(touches(&[(1, 2), (5, 9)], 2, 2));
+        assert!(touches(&[(1, 2), (5, 9)], 3, 6));
+        assert!(!touches(&[(1, 2), (5, 9)], 3, 4));
+        assert!(!touches(&[], 1, 1));
     }
 
     #[test]

@@ -4,14 +4,18 @@
 //!   `.gitignore`, `.ignore` and `.leaktrapignore` unless told not to, includes
 //!   dotfiles, skips `.git`, does not follow symlinks unless asked, and reports
 //!   every entry it did not hand over, with the reason.
+//! - [`staged`]: what a commit would add: the index (honouring
+//!   `GIT_INDEX_FILE`) against `HEAD`, with the line ranges that are new.
 //! - [`read_file`] and [`read_stream`]: content in chunks of bounded size, so a
 //!   multi-gigabyte file or an endless pipe never has to fit in memory.
 //!
 //! It must not know about rules, findings or output.
 
+mod git;
 mod read;
 mod walk;
 
+pub use git::{open_staged, staged, GitError, Staged, StagedFile};
 pub use read::{
     is_binary, read_file, read_stream, Chunk, FileContent, CHUNK_OVERLAP, CHUNK_SIZE,
     WHOLE_FILE_LIMIT,

@@ -1,0 +1,79 @@
+//! `leaktrap staged`: what the next commit would add.
+
+use crate::output::{self, Mode};
+use crate::{discover, StagedArgs};
+use anyhow::Result;
+use leaktrap_core::SkipReason;
+use leaktrap_engine::Engine;
+use leaktrap_scan::{Outcome, Worker};
+use leaktrap_sources::{is_binary, open_staged, staged};
+use std::time::Instant;
+
+pub fn run(args: StagedArgs) -> Result<u8> {
+    let started = Instant::now();
+    let cwd = std::env::current_dir()?;
+    let (repo, index) = open_staged(&cwd)?;
+    let changes = staged(&repo, &index)?;
+    let (_config, set) = discover::load_rules(&args.common, &changes.root)?;
+    let engine = Engine::compile(&set)?;
+    let mut w = Worker::new(&engine, None);
+    let ignore = leaktrapignore(&changes.root, &mut w);
+    for (_, reason) in &changes.skipped {
+        w.stats_mut().skip(*reason);
+    }
+    for f in &changes.files {
+        if ignore
+            .matched_path_or_any_parents(&f.path, false)
+            .is_ignore()
+        {
+            w.stats_mut().skip(SkipReason::Ignored);
+            continue;
+        }
+        if engine.path_allowlisted(&f.path) {
+            w.stats_mut().skip(SkipReason::AllowlistedPath);
+            continue;
+        }
+        let blob = match repo.find_blob(f.oid) {
+            Ok(b) => b,
+            Err(e) => {
+                w.stats_mut().error(
+                    &f.path,
+                    format!("cannot read staged blob {}: {}", f.oid, e.message()),
+                );
+                continue;
+            }
+        };
+        let data = blob.content();
+        if is_binary(data) {
+            w.stats_mut().skip(SkipReason::Binary);
+            continue;
+        }
+        // The whole staged file is scanned, so a multi-line key is seen
+        // whole; only what touches an added line is reported.
+        w.begin(&f.path, Some(&f.path));
+        if !args.all_lines {
+            w.set_focus(f.added.clone());
+        }
+        w.chunk(data, 0);
+        w.end();
+    }
+    let outcome = Outcome::merge([w.finish()]);
+    output::finish(&outcome, &args.output, started, Mode::Staged)
+}
+
+/// `.leaktrapignore` at the repository root. `.gitignore` does not apply:
+/// a staged file is tracked, whatever `.gitignore` says.
+/// A bad line is a warning (it can only make the scan cover more).
+fn leaktrapignore(root: &std::path::Path, w: &mut Worker<'_>) -> ignore::gitignore::Gitignore {
+    let path = root.join(".leaktrapignore");
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    if path.is_file() {
+        if let Some(e) = b.add(&path) {
+            w.stats_mut().warn(".leaktrapignore", e.to_string());
+        }
+    }
+    b.build().unwrap_or_else(|e| {
+        w.stats_mut().warn(".leaktrapignore", e.to_string());
+        ignore::gitignore::Gitignore::empty()
+    })
+}
