@@ -39,15 +39,29 @@ pub fn init_repo(dir: &Path) {
     git(dir, &["config", "commit.gpgsign", "false"]);
 }
 
+/// Runs `staged --format json` twice, through git's plumbing and through
+/// libgit2 alone (`LEAKTRAP_GIT_CLI=0`), checks that both agree, and
+/// returns (exit code, report, stderr).
 fn staged_json(dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> (i32, Value, String) {
-    let mut c = leaktrap();
-    c.current_dir(dir)
-        .args(["staged", "--format", "json"])
-        .args(extra);
-    for (k, v) in envs {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
+    let run = |cli: &str| {
+        let mut c = leaktrap();
+        c.current_dir(dir)
+            .args(["staged", "--format", "json"])
+            .args(extra)
+            .env("LEAKTRAP_GIT_CLI", cli);
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let out = run("1");
+    let alt = run("0");
+    assert_eq!(
+        (out.status.code(), &out.stdout),
+        (alt.status.code(), &alt.stdout),
+        "git plumbing and libgit2 disagree; stderr: {}",
+        String::from_utf8_lossy(&alt.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {stderr}"));
@@ -175,6 +189,10 @@ fn renames_deletions_binaries_and_submodules() {
     bin.extend_from_slice(gh_token(206).as_bytes());
     write(r, "blob.bin", bin);
     git(r, &["add", "blob.bin"]);
+    // Two new files with the same content: one blob, two paths, both scanned.
+    write(r, "twin-a.txt", "nothing secret\n");
+    write(r, "twin-b.txt", "nothing secret\n");
+    git(r, &["add", "twin-a.txt", "twin-b.txt"]);
     let head = git(r, &["rev-parse", "HEAD"]);
     let cacheinfo = format!("160000,{},vendor/sub", head.trim());
     git(r, &["update-index", "--add", "--cacheinfo", &cacheinfo]);
@@ -185,6 +203,7 @@ fn renames_deletions_binaries_and_submodules() {
     );
     assert_eq!(v["stats"]["skipped"]["binary"], 1, "{v}");
     assert_eq!(v["stats"]["skipped"]["submodule"], 1, "{v}");
+    assert_eq!(v["stats"]["files_scanned"], 2, "{v}");
 }
 
 #[test]

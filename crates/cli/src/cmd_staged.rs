@@ -6,14 +6,14 @@ use anyhow::Result;
 use leaktrap_core::SkipReason;
 use leaktrap_engine::Engine;
 use leaktrap_scan::{Outcome, Worker};
-use leaktrap_sources::{is_binary, open_staged, staged};
+use leaktrap_sources::{is_binary, open_repo, staged};
 use std::time::Instant;
 
 pub fn run(args: StagedArgs) -> Result<u8> {
     let started = Instant::now();
     let cwd = std::env::current_dir()?;
-    let (repo, index) = open_staged(&cwd)?;
-    let changes = staged(&repo, &index)?;
+    let repo = open_repo(&cwd)?;
+    let changes = staged(&repo)?;
     let (_config, set) = discover::load_rules(&args.common, &changes.root)?;
     let engine = Engine::compile(&set)?;
     let mut w = Worker::new(&engine, None);
@@ -33,17 +33,22 @@ pub fn run(args: StagedArgs) -> Result<u8> {
             w.stats_mut().skip(SkipReason::AllowlistedPath);
             continue;
         }
-        let blob = match repo.find_blob(f.oid) {
-            Ok(b) => b,
-            Err(e) => {
-                w.stats_mut().error(
-                    &f.path,
-                    format!("cannot read staged blob {}: {}", f.oid, e.message()),
-                );
-                continue;
-            }
+        let blob;
+        let data: &[u8] = if let Some(c) = &f.content {
+            c
+        } else {
+            blob = match repo.find_blob(f.oid) {
+                Ok(b) => b,
+                Err(e) => {
+                    w.stats_mut().error(
+                        &f.path,
+                        format!("cannot read staged blob {}: {}", f.oid, e.message()),
+                    );
+                    continue;
+                }
+            };
+            blob.content()
         };
-        let data = blob.content();
         if is_binary(data) {
             w.stats_mut().skip(SkipReason::Binary);
             continue;

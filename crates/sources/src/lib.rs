@@ -15,7 +15,7 @@ mod git;
 mod read;
 mod walk;
 
-pub use git::{open_staged, staged, GitError, Staged, StagedFile};
+pub use git::{open_repo, staged, GitError, Staged, StagedFile};
 pub use read::{
     is_binary, read_file, read_stream, Chunk, FileContent, CHUNK_OVERLAP, CHUNK_SIZE,
     WHOLE_FILE_LIMIT,
