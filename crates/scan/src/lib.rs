@@ -107,7 +107,7 @@ impl<'e> Worker<'e> {
             .iter()
             .filter(|m| m.secret_start < keep || overlap == 0)
         {
-            let location = cur.lines.locate_mut(data, m.secret_start, m.secret_end);
+            let location = cur.lines.locate(data, m.secret_start, m.secret_end);
             if let Some(focus) = &cur.focus {
                 if !touches(focus, location.start_line, location.end_line) {
                     self.stats.outside_changes += 1;
