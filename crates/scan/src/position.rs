@@ -17,13 +17,24 @@ pub(crate) struct LineTracker {
 }
 
 /// A position in the current chunk with its line and column already known.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Cursor {
     at: usize,
     /// Newlines in the chunk before `at`.
     newlines: u64,
     /// 1-based column of `at`.
     column: u64,
+}
+
+impl Default for Cursor {
+    /// The first byte of an input: line 1, column 1.
+    fn default() -> Self {
+        Cursor {
+            at: 0,
+            newlines: 0,
+            column: 1,
+        }
+    }
 }
 
 impl LineTracker {
