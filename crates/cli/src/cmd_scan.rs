@@ -46,7 +46,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     let mut ignored = 0;
     for p in &args.paths {
         if p.as_os_str() == "-" {
-            parts.push(scan_stdin(&engine, &args.stdin_name)?);
+            parts.push(scan_stdin(&engine, &args.stdin_name));
         } else {
             let (outcome, n) = scan_path(&engine, p, &opts, &progress);
             parts.extend(outcome);
@@ -149,7 +149,8 @@ impl Drop for ThreadScan<'_> {
     }
 }
 
-fn scan_stdin(engine: &Engine, name: &str) -> Result<Outcome> {
+/// A read error is recorded (the scan is then incomplete), not returned.
+fn scan_stdin(engine: &Engine, name: &str) -> Outcome {
     let mut w = Worker::new(engine, None);
     let mut buf = Vec::new();
     w.begin(name, None);
@@ -163,5 +164,5 @@ fn scan_stdin(engine: &Engine, name: &str) -> Result<Outcome> {
             w.stats_mut().error(name, e.to_string());
         }
     }
-    Ok(w.finish())
+    w.finish()
 }

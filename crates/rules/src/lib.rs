@@ -14,7 +14,7 @@ mod schema;
 pub use config::{Config, ConfigError, ConfigFile};
 pub use schema::{AllowDef, Example, GroupRef, RegexTarget, RuleDef, RuleFile, CHECKSUMS};
 
-use leaktrap_core::{RuleMeta, Severity};
+use leaktrap_core::RuleMeta;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -187,21 +187,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Severity parsed from a word, for command-line filters.
-pub fn parse_severity(s: &str) -> Option<Severity> {
-    match s.to_ascii_lowercase().as_str() {
-        "info" => Some(Severity::Info),
-        "low" => Some(Severity::Low),
-        "medium" => Some(Severity::Medium),
-        "high" => Some(Severity::High),
-        "critical" => Some(Severity::Critical),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use leaktrap_core::Severity;
 
     #[test]
     fn builtin_rules_parse_and_are_unique() {

@@ -111,13 +111,6 @@ impl AllowDef {
     pub fn is_empty(&self) -> bool {
         self.paths.is_empty() && self.regexes.is_empty() && self.stopwords.is_empty()
     }
-
-    /// Adds another allowlist's criteria to this one.
-    pub fn extend(&mut self, other: &AllowDef) {
-        self.paths.extend(other.paths.iter().cloned());
-        self.regexes.extend(other.regexes.iter().cloned());
-        self.stopwords.extend(other.stopwords.iter().cloned());
-    }
 }
 
 impl RuleDef {

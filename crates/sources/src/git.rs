@@ -42,8 +42,6 @@ pub struct Staged {
     pub files: Vec<StagedFile>,
     /// Staged entries not scanned, with the reason.
     pub skipped: Vec<(String, SkipReason)>,
-    /// Whether `HEAD` has no commit yet.
-    pub unborn: bool,
 }
 
 #[cfg(test)]
@@ -212,7 +210,6 @@ const CAT_FILE_MAX: usize = 64;
 fn staged_from_entries(repo: &Repository, entries: Vec<RawEntry>) -> Result<Staged, GitError> {
     let mut staged = Staged {
         root: repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf(),
-        unborn: repo.head().is_err(),
         ..Staged::default()
     };
     let mut todo = Vec::new();
@@ -352,19 +349,16 @@ fn added_lines(repo: &Repository, old: Oid, new: Oid) -> Result<Vec<(u64, u64)>,
 
 /// [`staged`] with libgit2 alone: the whole index against the whole tree.
 fn staged_libgit2(repo: &Repository, index: &Index) -> Result<Staged, GitError> {
-    let (head_tree, unborn) = match repo.head() {
-        Ok(h) => (
-            Some(
-                h.peel_to_tree()
-                    .map_err(git("cannot read the tree of HEAD"))?,
-            ),
-            false,
+    let head_tree = match repo.head() {
+        Ok(h) => Some(
+            h.peel_to_tree()
+                .map_err(git("cannot read the tree of HEAD"))?,
         ),
         Err(e)
             if e.code() == git2::ErrorCode::UnbornBranch
                 || e.code() == git2::ErrorCode::NotFound =>
         {
-            (None, true)
+            None
         }
         Err(e) => return Err(git("cannot resolve HEAD")(e)),
     };
@@ -381,7 +375,6 @@ fn staged_libgit2(repo: &Repository, index: &Index) -> Result<Staged, GitError> 
 
     let out = RefCell::new(Staged {
         root: repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf(),
-        unborn,
         ..Staged::default()
     });
     diff.foreach(
