@@ -110,17 +110,52 @@ pub struct Finding {
     pub secret: Secret,
     /// Shannon entropy of the secret, bits per byte.
     pub entropy: f32,
+    /// Where in git history the content came from (`git`/`push` modes only).
+    pub origin: Option<Box<Origin>>,
+}
+
+/// What kind of git content a history finding was in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OriginKind {
+    /// A file's content (a blob) at `Finding::path`.
+    File,
+    /// A commit's message.
+    CommitMessage,
+    /// An annotated tag's message.
+    TagMessage,
+}
+
+/// Provenance of a history finding: the commit that introduced the content at
+/// that path (for a message, the commit or tag itself).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Origin {
+    pub kind: OriginKind,
+    /// Full hex id of the commit (for a tag message: the tag object).
+    pub commit: String,
+    /// Full hex id of the blob, for [`OriginKind::File`].
+    pub blob: Option<String>,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author date, RFC 3339 in UTC (`2024-01-31T12:00:00Z`).
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
+    /// Other commits that introduced the same content at the same path
+    /// (cherry-picks, rebased copies), oldest first.
+    pub also_in: Vec<String>,
 }
 
 impl Finding {
     /// The order every report uses: path, line, column, rule id.
-    pub fn sort_key(&self) -> (&str, u64, u64, &str, u64) {
+    pub fn sort_key(&self) -> (&str, u64, u64, &str, u64, Option<&str>) {
         (
             &self.path,
             self.location.start_line,
             self.location.start_column,
             &self.rule.id,
             self.location.byte_start,
+            self.origin.as_deref().map(|o| o.commit.as_str()),
         )
     }
 }

@@ -48,6 +48,9 @@ struct JsonFinding<'a> {
     secret_length: usize,
     redaction: &'static str,
     entropy: f64,
+    /// Provenance of a history finding; absent for files and stdin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'a leaktrap_core::Origin>,
 }
 
 fn redaction_name(r: Redaction) -> &'static str {
@@ -78,6 +81,7 @@ fn finding<'a>(f: &'a Finding, r: Redaction) -> JsonFinding<'a> {
         secret_length: f.secret.char_len(),
         redaction: redaction_name(r),
         entropy: (f64::from(f.entropy) * 1000.0).round() / 1000.0,
+        origin: f.origin.as_deref(),
     }
 }
 
@@ -130,6 +134,7 @@ mod tests {
             },
             secret: Secret::new(b"xtk_0123456789abcdefghijABCDEFGHIJ012345"),
             entropy: 5.2,
+            origin: None,
         }]
     }
 

@@ -124,6 +124,7 @@ impl<'e> Worker<'e> {
                 location,
                 secret: Secret::new(&data[m.secret_start..m.secret_end]),
                 entropy: m.entropy,
+                origin: None,
             });
         }
         cur.bytes += keep as u64;
