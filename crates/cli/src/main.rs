@@ -3,6 +3,7 @@
 //! library crates.
 
 mod cmd_config;
+mod cmd_git;
 mod cmd_rules;
 mod cmd_scan;
 mod cmd_staged;
@@ -43,6 +44,14 @@ enum Command {
     /// the index against HEAD, reporting only secrets on added or changed lines.
     #[command(after_help = EXIT_CODES)]
     Staged(StagedArgs),
+    /// Scan git history: every blob reachable from any ref, once, plus commit
+    /// and tag messages; each finding names the commit that introduced it.
+    #[command(after_help = EXIT_CODES)]
+    Git(GitArgs),
+    /// Scan what a push would send (the pre-push hook's command): reads git's
+    /// pre-push input on stdin, or PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF.
+    #[command(after_help = EXIT_CODES)]
+    Push(PushArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -95,6 +104,62 @@ struct StagedArgs {
     /// Also report secrets on lines the commit does not change.
     #[arg(long)]
     all_lines: bool,
+}
+
+/// The history of a repository.
+#[derive(Args)]
+struct GitArgs {
+    /// The repository (any directory inside it; default `.`).
+    #[arg(value_name = "REPO", default_value = ".")]
+    repo: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Scan only the history of this ref (repeatable); default: every ref.
+    #[arg(long, value_name = "REF")]
+    branch: Vec<String>,
+    /// Scan only the commits of a range, as `git log` takes it (`v1..v2`).
+    #[arg(long, value_name = "RANGE")]
+    range: Vec<String>,
+    /// Only commits more recent than this date (as `git log --since`).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// At most this many commits, newest first.
+    #[arg(long, value_name = "N")]
+    max_commits: Option<u64>,
+    /// Also report findings in objects no ref reaches (dropped commits,
+    /// stale stashes), which are scanned anyway.
+    #[arg(long)]
+    all_objects: bool,
+    /// Accept a shallow or partial clone: report it as a warning, not as an
+    /// incomplete scan (exit 3).
+    #[arg(long)]
+    allow_shallow: bool,
+    /// Skip blobs larger than this many megabytes (10^6 bytes); 0 = no limit.
+    #[arg(long, value_name = "MB", default_value_t = 0)]
+    max_file_size: u64,
+    /// Worker threads (default: number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+}
+
+/// What a push would send.
+#[derive(Args)]
+struct PushArgs {
+    /// The remote's name, as git passes it to the pre-push hook.
+    #[arg(value_name = "REMOTE")]
+    remote: Option<String>,
+    /// The remote's URL, as git passes it (unused; accepted for the hook).
+    #[arg(value_name = "URL")]
+    url: Option<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Worker threads (default: number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
 }
 
 /// How findings are shown, and the exit code for them.
@@ -186,6 +251,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(a) => cmd_scan::run(a),
         Command::Staged(a) => cmd_staged::run(a),
+        Command::Git(a) => cmd_git::run_git(a),
+        Command::Push(a) => cmd_git::run_push(a),
         Command::Rules(RulesCommand::List { common, json }) => cmd_rules::list(&common, json),
         Command::Rules(RulesCommand::Check { files, strict }) => cmd_rules::check(&files, strict),
         Command::Config(ConfigCommand::Show { common, path }) => cmd_config::show(&common, &path),

@@ -15,6 +15,8 @@ use std::time::Instant;
 pub enum Mode {
     Scan,
     Staged,
+    History,
+    Push,
 }
 
 /// The redaction the flags ask for.
@@ -75,23 +77,29 @@ fn summarize(outcome: &Outcome, verdict: Verdict, started: Instant, quiet: bool,
         let _ = writeln!(err, "leaktrap: warning: {}: {}", w.path, w.message);
     }
     let n = outcome.findings.len();
-    let what = match mode {
-        Mode::Scan => "",
-        Mode::Staged => " staged",
+    let (what, unit) = match mode {
+        Mode::Scan => ("", "file"),
+        Mode::Staged => (" staged", "file"),
+        Mode::History | Mode::Push => ("", "blob"),
+    };
+    let commits = if stats.commits_scanned > 0 || matches!(mode, Mode::History | Mode::Push) {
+        format!(
+            " and {} commit{}",
+            stats.commits_scanned,
+            if stats.commits_scanned == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
     };
     let mut line = format!(
-        "leaktrap: {} · scanned {}{what} {} ({}) in {:.2} s",
+        "leaktrap: {} · scanned {}{what} {unit}{} ({}){commits} in {:.2} s",
         match n {
             0 => "no findings".to_string(),
             1 => "1 finding".to_string(),
             n => format!("{n} findings"),
         },
         stats.files_scanned,
-        if stats.files_scanned == 1 {
-            "file"
-        } else {
-            "files"
-        },
+        if stats.files_scanned == 1 { "" } else { "s" },
         human_bytes(stats.bytes_scanned),
         started.elapsed().as_secs_f64()
     );
@@ -123,6 +131,18 @@ fn summarize(outcome: &Outcome, verdict: Verdict, started: Instant, quiet: bool,
             err,
             "leaktrap: incomplete: {} input(s) could not be read; the result is not a clean scan",
             stats.errors.len()
+        );
+    }
+    if mode == Mode::Push && verdict != Verdict::Clean {
+        let _ = writeln!(
+            err,
+            "\nleaktrap: push blocked. What to do:\n\
+             \x20 - a real secret: treat it as exposed if it left this machine before; rotate\n\
+             \x20   it; then rewrite the commits that carry it (git rebase -i, or git commit\n\
+             \x20   --amend for the last one) so no commit you push contains it;\n\
+             \x20 - not a secret: put `leaktrap:allow` in a comment on its line, or allowlist it\n\
+             \x20   in .leaktrap.toml;\n\
+             \x20 - to push anyway, at your own risk: git push --no-verify"
         );
     }
     if mode == Mode::Staged && verdict != Verdict::Clean {

@@ -88,6 +88,9 @@ pub struct ScanStats {
     /// push scans report only what a change adds).
     #[serde(skip_serializing_if = "is_zero")]
     pub outside_changes: u64,
+    /// Commits whose messages were scanned (history and push scans).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commits_scanned: u64,
     /// Problems that lost nothing (a bad pattern in an ignore file).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<ScanError>,
@@ -122,6 +125,7 @@ impl ScanStats {
     pub fn merge(&mut self, other: ScanStats) {
         self.files_scanned += other.files_scanned;
         self.outside_changes += other.outside_changes;
+        self.commits_scanned += other.commits_scanned;
         self.bytes_scanned += other.bytes_scanned;
         for (k, v) in other.skipped {
             *self.skipped.entry(k).or_default() += v;

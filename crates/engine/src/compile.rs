@@ -291,6 +291,18 @@ impl Engine {
             .is_some_and(|s| s.is_match(rel_path.as_bytes()))
     }
 
+    /// Whether rule `rule_id`'s own allowlist excludes this path. Scans that
+    /// learn a content's paths only after scanning it (git history) apply
+    /// per-rule path allowlists with this.
+    pub fn rule_path_allowlisted(&self, rule_id: &str, rel_path: &str) -> bool {
+        let Some((set, owner)) = &self.rule_paths else {
+            return false;
+        };
+        set.matches(rel_path.as_bytes())
+            .iter()
+            .any(|i| self.rules[owner[i]].meta.id == rule_id)
+    }
+
     /// Scans `data`, appending matches (sorted by secret position) to `out`.
     /// `rel_path` is the path relative to the scan root, for per-rule path
     /// allowlists; `None` for stdin and examples.

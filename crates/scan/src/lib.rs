@@ -151,6 +151,17 @@ impl<'e> Worker<'e> {
         self.cur = None;
     }
 
+    /// How many findings this worker holds so far.
+    pub fn findings_len(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// The findings so far, for a caller that knows more about where they
+    /// came from (history scans set their provenance).
+    pub fn findings_mut(&mut self) -> &mut Vec<Finding> {
+        &mut self.findings
+    }
+
     /// The engine this worker runs.
     pub fn engine(&self) -> &'e Engine {
         self.engine

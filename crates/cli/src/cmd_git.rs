@@ -1,0 +1,718 @@
+//! `leaktrap git` (history) and `leaktrap push` (what a push would send).
+//!
+//! Both scan blobs, each unique blob once, then attribute what they found:
+//! for every finding, the commits that introduced its blob at each path
+//! where the secret was new (not in that path's version in any parent).
+//! A secret that stays in a file through a hundred edits is reported once,
+//! at the commit that added it, not once per version.
+//!
+//! The whole history (`git` with no scope) is read in pack order from every
+//! blob in the object store, and provenance (`git log --raw -c`) is started
+//! only once something is found, alongside the rest of the scan. A scoped
+//! scan (`--branch`, a range, `--since`, `--max-commits`, a push) walks its
+//! commits first and reads only the blobs they introduced.
+
+use crate::output::{self, Mode};
+use crate::term::{self, ProgressDisplay};
+use crate::{discover, GitArgs, PushArgs};
+use anyhow::{bail, Context, Result};
+use git2::Oid;
+use leaktrap_core::{Finding, Origin, OriginKind, ScanStats, SkipReason, SuppressionKind};
+use leaktrap_engine::Engine;
+use leaktrap_scan::{Outcome, Progress, Worker};
+use leaktrap_sources::{
+    is_binary, parse_tag, read_objects, rfc3339_utc, BlobRef, Changes, CommitMeta, Git, Merges,
+    Object, CHUNK_OVERLAP, CHUNK_SIZE,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Instant;
+
+/// Blobs handed to a `cat-file` process at a time: runs long enough that
+/// delta bases stay in its cache, short enough to balance the workers.
+const RUN: usize = 1024;
+
+/// What to scan and how.
+struct Plan<'a> {
+    git: &'a Git,
+    /// Revisions as `git log` takes them.
+    revs: Vec<String>,
+    /// Every blob in the store, in pack order (the whole history).
+    full: bool,
+    all_objects: bool,
+    allow_shallow: bool,
+    threads: usize,
+    max_blob: Option<u64>,
+    quiet: bool,
+}
+
+pub fn run_git(args: GitArgs) -> Result<u8> {
+    let started = Instant::now();
+    let git = Git::discover(&args.repo)?;
+    let mut revs: Vec<String> = Vec::new();
+    revs.extend(args.branch.iter().cloned());
+    revs.extend(args.range.iter().cloned());
+    for r in &revs {
+        if r.starts_with('-') {
+            bail!(
+                "`{r}` is not a revision; --branch and --range take names like `main` or `v1..v2`"
+            );
+        }
+    }
+    let scoped = !revs.is_empty() || args.since.is_some() || args.max_commits.is_some();
+    if revs.is_empty() {
+        revs.push("--all".into());
+    }
+    if let Some(s) = &args.since {
+        revs.push(format!("--since={s}"));
+    }
+    if let Some(n) = args.max_commits {
+        revs.push(format!("--max-count={n}"));
+    }
+    let plan = Plan {
+        git: &git,
+        revs,
+        full: !scoped,
+        all_objects: args.all_objects,
+        allow_shallow: args.allow_shallow,
+        threads: threads(args.threads),
+        max_blob: (args.max_file_size > 0).then(|| args.max_file_size * 1_000_000),
+        quiet: args.output.quiet,
+    };
+    let outcome = history(&plan, &args.common)?;
+    output::finish(&outcome, &args.output, started, Mode::History)
+}
+
+pub fn run_push(args: PushArgs) -> Result<u8> {
+    let started = Instant::now();
+    let git = Git::discover(Path::new("."))?;
+    let revs = push_revs(&git, &args)?;
+    let Some(revs) = revs else {
+        let outcome = Outcome::default();
+        return output::finish(&outcome, &args.output, started, Mode::Push);
+    };
+    let plan = Plan {
+        git: &git,
+        revs,
+        full: false,
+        all_objects: false,
+        allow_shallow: true,
+        threads: threads(args.threads),
+        max_blob: None,
+        quiet: args.output.quiet,
+    };
+    let outcome = history(&plan, &args.common)?;
+    output::finish(&outcome, &args.output, started, Mode::Push)
+}
+
+fn threads(n: Option<usize>) -> usize {
+    n.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+/// The revisions a push sends, from git's pre-push input on stdin or the
+/// pre-commit framework's `PRE_COMMIT_FROM_REF`/`PRE_COMMIT_TO_REF`. `None`
+/// when it sends no commits (only deletions, or nothing).
+fn push_revs(git: &Git, args: &PushArgs) -> Result<Option<Vec<String>>> {
+    let remote = args
+        .remote
+        .clone()
+        .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
+        .filter(|r| !r.is_empty());
+    let mut positive = Vec::new();
+    let mut negative = Vec::new();
+    let mut unknown_base = false;
+    let from = std::env::var("PRE_COMMIT_FROM_REF")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let to = std::env::var("PRE_COMMIT_TO_REF")
+        .ok()
+        .filter(|s| !s.is_empty());
+    if let Some(to) = to {
+        positive.push(to);
+        match from {
+            Some(f) if f != ZERO && object_exists(git, &f) => negative.push(format!("^{f}")),
+            _ => unknown_base = true,
+        }
+    } else {
+        let stdin = std::io::stdin();
+        for (n, line) in stdin.lock().lines().enumerate() {
+            let line = line.context("cannot read the pre-push input on stdin")?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let [_local_ref, local_oid, _remote_ref, remote_oid] = f[..] else {
+                bail!(
+                    "pre-push input line {} is not `<local-ref> <local-oid> <remote-ref> <remote-oid>`; \
+                     `leaktrap push` is meant to run as git's pre-push hook",
+                    n + 1
+                );
+            };
+            if local_oid.trim_start_matches('0').is_empty() {
+                continue; // a deletion sends nothing
+            }
+            positive.push(local_oid.to_string());
+            if !remote_oid.trim_start_matches('0').is_empty() && object_exists(git, remote_oid) {
+                negative.push(format!("^{remote_oid}"));
+            } else {
+                unknown_base = true;
+            }
+        }
+    }
+    if positive.is_empty() {
+        return Ok(None);
+    }
+    let mut revs = positive;
+    revs.extend(negative);
+    if unknown_base {
+        // A new branch (or a base we do not have): what no ref of that
+        // remote already has.
+        revs.push("--not".into());
+        match remote {
+            Some(r) => revs.push(format!("--remotes={r}")),
+            None => revs.push("--remotes".into()),
+        }
+    }
+    Ok(Some(revs))
+}
+
+fn object_exists(git: &Git, oid: &str) -> bool {
+    git.command()
+        .args(["cat-file", "-e", &format!("{oid}^{{commit}}")])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn history(plan: &Plan<'_>, common: &crate::CommonArgs) -> Result<Outcome> {
+    let git = plan.git;
+    let (_config, set) = discover::load_rules(common, git.root())?;
+    let engine = Engine::compile(&set)?;
+    let mut head = ScanStats::default();
+    if git.is_shallow()? {
+        let msg = "this is a shallow clone: commits before the shallow boundary were not scanned \
+                   (fetch them with `git fetch --unshallow`, or accept this with --allow-shallow)";
+        if plan.allow_shallow {
+            head.warn(git.root().display().to_string(), msg);
+        } else {
+            head.errors.push(leaktrap_core::ScanError {
+                path: git.root().display().to_string(),
+                message: msg.into(),
+            });
+        }
+    }
+    if git.is_partial()? {
+        let msg = "this is a partial clone: objects left on the promisor remote are not here and \
+                   were not scanned (leaktrap never fetches); scan a full clone, or accept this \
+                   with --allow-shallow";
+        if plan.allow_shallow {
+            head.warn(git.root().display().to_string(), msg);
+        } else {
+            head.errors.push(leaktrap_core::ScanError {
+                path: git.root().display().to_string(),
+                message: msg.into(),
+            });
+        }
+    }
+    let ignore = leaktrapignore(git.root(), &mut head);
+
+    let progress = Arc::new(Progress::default());
+    let display =
+        term::progress_allowed(plan.quiet).then(|| ProgressDisplay::start(progress.clone()));
+
+    // Scoped: walk first, then read what the walk introduced. Whole
+    // history: read everything in pack order; walk only if needed.
+    let (blobs, pre_changes) = if plan.full {
+        (git.all_blobs()?, None)
+    } else {
+        let ch = git.changes(&plan.revs, None, Merges::Combined)?;
+        let sizes: Vec<BlobRef> = ch
+            .order
+            .iter()
+            .map(|&oid| BlobRef { oid, size: 0 })
+            .collect();
+        (sizes, Some(ch))
+    };
+
+    let mut messages = Outcome::default();
+    let mut walk = None;
+    let mut parts = Vec::new();
+    std::thread::scope(|s| {
+        // The whole history's walk runs beside the blob scan: it gives
+        // provenance, and tells which introduced blobs are missing.
+        let prov = plan
+            .full
+            .then(|| s.spawn(|| git.changes(&plan.revs, None, Merges::Skip)));
+        let msgs = s.spawn(|| scan_messages(git, &engine, &plan.revs));
+        parts = scan_blobs(git, &engine, &blobs, plan, &progress);
+        messages = msgs.join().unwrap_or_else(|_| {
+            let mut o = Outcome::default();
+            o.stats
+                .error("(commit messages)", "the message scan crashed");
+            o
+        });
+        walk = prov.map(|h| h.join());
+    });
+    if let Some(d) = display {
+        d.finish();
+    }
+    let mut blob_outcome = Outcome::merge(parts);
+    let changes = match (pre_changes, walk) {
+        (Some(c), _) => c,
+        (None, None) => Changes::default(),
+        (None, Some(Err(_))) => bail!("the history walk crashed"),
+        (None, Some(Ok(res))) => {
+            let mut ch = res?;
+            let present: HashSet<Oid> = blobs.iter().map(|b| b.oid).collect();
+            missing_blobs(&ch, &present, plan.allow_shallow, &mut blob_outcome.stats);
+            // Blobs no ordinary commit introduced: a merge's resolution, or
+            // nothing reachable. Only then are merges diffed.
+            let orphans: HashSet<Oid> = blob_outcome
+                .findings
+                .iter()
+                .filter_map(|f| Oid::from_str(&f.path).ok())
+                .filter(|o| !ch.intros.contains_key(o))
+                .collect();
+            if !orphans.is_empty() {
+                let m = git.changes(&plan.revs, Some(&orphans), Merges::Only)?;
+                ch.absorb(m);
+            }
+            ch
+        }
+    };
+    let mut outcome = attribute(git, &engine, plan, blob_outcome, &changes, &ignore)?;
+    outcome.stats.merge(head);
+    let mut all = vec![outcome, messages];
+    if plan.full {
+        all.push(scan_tags(git, &engine)?);
+    }
+    Ok(Outcome::merge(all))
+}
+
+/// Names every blob the walk says a commit introduced that the object
+/// store does not have: the scan is then incomplete, never clean.
+fn missing_blobs(ch: &Changes, present: &HashSet<Oid>, accept: bool, stats: &mut ScanStats) {
+    const NAMED: usize = 50;
+    let missing: Vec<&Oid> = ch.order.iter().filter(|o| !present.contains(o)).collect();
+    if missing.is_empty() {
+        return;
+    }
+    if accept {
+        stats.warn(
+            "(git objects)",
+            format!(
+                "{} blob(s) are not in this partial clone and were not scanned",
+                missing.len()
+            ),
+        );
+        return;
+    }
+    for oid in missing.iter().take(NAMED) {
+        let Some(i) = ch.intros.get(oid).and_then(|l| l.first()) else {
+            continue;
+        };
+        let c = &ch.commits[i.commit as usize];
+        stats.error(
+            format!("{} at {}", i.path, c.oid),
+            format!("blob {oid} is missing from the repository (corrupt, or a partial clone)"),
+        );
+    }
+    if missing.len() > NAMED {
+        stats.error(
+            "(git objects)",
+            format!("{} more blobs are missing", missing.len() - NAMED),
+        );
+    }
+}
+
+/// Reads and scans `blobs` on `plan.threads` workers, each with its own
+/// `git cat-file --batch`, taking runs of [`RUN`] consecutive blobs.
+fn scan_blobs(
+    git: &Git,
+    engine: &Engine,
+    blobs: &[BlobRef],
+    plan: &Plan<'_>,
+    progress: &Progress,
+) -> Vec<Outcome> {
+    let runs = blobs.len().div_ceil(RUN);
+    let next = AtomicUsize::new(0);
+    let workers = plan.threads.min(runs.max(1));
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let next = &next;
+                s.spawn(move || {
+                    let mut w = Worker::new(engine, Some(progress));
+                    if let Err(e) = blob_worker(git, blobs, next, runs, &mut w, plan.max_blob) {
+                        w.stats_mut().error("(git objects)", e.to_string());
+                    }
+                    w.finish()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    let mut o = Outcome::default();
+                    o.stats.error("(git objects)", "a scan worker crashed");
+                    o
+                })
+            })
+            .collect()
+    })
+}
+
+fn blob_worker(
+    git: &Git,
+    blobs: &[BlobRef],
+    next: &AtomicUsize,
+    runs: usize,
+    w: &mut Worker<'_>,
+    max: Option<u64>,
+) -> Result<()> {
+    let mut cat = git.cat_file()?;
+    let input = cat.take_input().context("cat-file has no input pipe")?;
+    let (run_tx, run_rx) = mpsc::sync_channel::<usize>(4);
+    let mut buf: Vec<u8> = Vec::new();
+    let result = std::thread::scope(|s| -> Result<()> {
+        s.spawn(move || {
+            let mut input = std::io::BufWriter::with_capacity(64 * 1024, input);
+            loop {
+                let r = next.fetch_add(1, Ordering::Relaxed);
+                if r >= runs || run_tx.send(r).is_err() {
+                    break;
+                }
+                let end = ((r + 1) * RUN).min(blobs.len());
+                for b in &blobs[r * RUN..end] {
+                    if writeln!(input, "{}", b.oid).is_err() {
+                        return;
+                    }
+                }
+                if input.flush().is_err() {
+                    return;
+                }
+            }
+        });
+        for r in run_rx {
+            let end = ((r + 1) * RUN).min(blobs.len());
+            for b in &blobs[r * RUN..end] {
+                scan_one(&mut cat, b.oid, &mut buf, w, max)?;
+            }
+        }
+        Ok(())
+    });
+    let finished = cat.finish();
+    result?;
+    finished?;
+    Ok(())
+}
+
+/// Reads the next answer of `cat` (expected to be `oid`) and scans it.
+fn scan_one(
+    cat: &mut leaktrap_sources::CatFile,
+    oid: Oid,
+    buf: &mut Vec<u8>,
+    w: &mut Worker<'_>,
+    max: Option<u64>,
+) -> Result<()> {
+    let Some((got, obj)) = cat.next_header()? else {
+        bail!("git cat-file stopped before blob {oid}");
+    };
+    if got != oid {
+        bail!("git cat-file answered {got} when {oid} was asked for");
+    }
+    let size = match obj {
+        Object::Missing => {
+            w.stats_mut().error(
+                format!("blob {oid}"),
+                "object is missing from the repository (a partial clone, or corruption)",
+            );
+            return Ok(());
+        }
+        Object::Found { kind, size } if kind == "blob" => size,
+        Object::Found { kind, size } => {
+            cat.skip(size)?;
+            cat.end_object()?;
+            w.stats_mut().error(
+                format!("object {oid}"),
+                format!("expected a blob, found a {kind}"),
+            );
+            return Ok(());
+        }
+    };
+    if max.is_some_and(|m| size > m) {
+        cat.skip(size)?;
+        cat.end_object()?;
+        w.stats_mut().skip(SkipReason::TooLarge);
+        return Ok(());
+    }
+    let name = oid.to_string();
+    let first = usize::try_from(size).unwrap_or(usize::MAX).min(CHUNK_SIZE);
+    buf.resize(first, 0);
+    cat.read_content(buf)?;
+    if is_binary(buf) {
+        cat.skip(size - first as u64)?;
+        cat.end_object()?;
+        w.stats_mut().skip(SkipReason::Binary);
+        return Ok(());
+    }
+    let mut left = size - first as u64;
+    w.begin(&name, None);
+    while left > 0 {
+        // Keep the last CHUNK_OVERLAP bytes for the next window.
+        w.chunk(buf, CHUNK_OVERLAP.min(buf.len()));
+        let keep = CHUNK_OVERLAP.min(buf.len());
+        let tail_start = buf.len() - keep;
+        buf.copy_within(tail_start.., 0);
+        let more = usize::try_from(left)
+            .unwrap_or(usize::MAX)
+            .min(CHUNK_SIZE - keep);
+        buf.resize(keep + more, 0);
+        cat.read_content(&mut buf[keep..])?;
+        left -= more as u64;
+    }
+    w.chunk(buf, 0);
+    w.end();
+    cat.end_object()?;
+    Ok(())
+}
+
+/// Scans every commit message in `revs`.
+fn scan_messages(git: &Git, engine: &Engine, revs: &[String]) -> Outcome {
+    let mut w = Worker::new(engine, None);
+    let res = git.messages(revs, |meta, body| {
+        let before = w.findings_len();
+        w.scan_bytes("(commit message)", None, body);
+        for f in &mut w.findings_mut()[before..] {
+            f.origin = Some(Box::new(origin(
+                OriginKind::CommitMessage,
+                meta,
+                None,
+                vec![],
+            )));
+        }
+    });
+    let files = w.stats_mut().files_scanned;
+    match res {
+        Ok(n) => {
+            let st = w.stats_mut();
+            st.commits_scanned += n;
+            // Messages are counted as commits, not files.
+            st.files_scanned = st.files_scanned.saturating_sub(files);
+        }
+        Err(e) => w.stats_mut().error("(commit messages)", e.to_string()),
+    }
+    let mut o = w.finish();
+    o.stats.bytes_scanned = 0;
+    o
+}
+
+/// Scans annotated tags' messages.
+fn scan_tags(git: &Git, engine: &Engine) -> Result<Outcome> {
+    let tags = git.annotated_tags()?;
+    let mut w = Worker::new(engine, None);
+    if tags.is_empty() {
+        return Ok(w.finish());
+    }
+    let oids: Vec<Oid> = tags.iter().map(|t| t.1).collect();
+    let objects = read_objects(git, &oids)?;
+    for (name, oid) in &tags {
+        let Some(Some(content)) = objects.get(oid) else {
+            w.stats_mut()
+                .error(format!("tag {name}"), "tag object is missing");
+            continue;
+        };
+        let (tagger, email, time, msg) = parse_tag(content);
+        let before = w.findings_len();
+        w.scan_bytes(&format!("(tag message {name})"), None, msg);
+        let meta = CommitMeta {
+            oid: *oid,
+            author_name: tagger,
+            author_email: email,
+            time,
+            summary: String::from_utf8_lossy(msg.split(|&b| b == b'\n').next().unwrap_or_default())
+                .into_owned(),
+        };
+        for f in &mut w.findings_mut()[before..] {
+            f.origin = Some(Box::new(origin(
+                OriginKind::TagMessage,
+                &meta,
+                None,
+                vec![],
+            )));
+        }
+    }
+    let mut o = w.finish();
+    o.stats.files_scanned = 0;
+    o.stats.bytes_scanned = 0;
+    Ok(o)
+}
+
+fn origin(kind: OriginKind, c: &CommitMeta, blob: Option<Oid>, also_in: Vec<String>) -> Origin {
+    Origin {
+        kind,
+        commit: c.oid.to_string(),
+        blob: blob.map(|b| b.to_string()),
+        author_name: c.author_name.clone(),
+        author_email: c.author_email.clone(),
+        date: rfc3339_utc(c.time),
+        summary: c.summary.clone(),
+        also_in,
+    }
+}
+
+/// Turns findings keyed by blob into findings at each path and commit
+/// where the secret was new, applying path ignores and allowlists to the
+/// path at that commit.
+fn attribute(
+    git: &Git,
+    engine: &Engine,
+    plan: &Plan<'_>,
+    blob_outcome: Outcome,
+    changes: &Changes,
+    ignore: &ignore::gitignore::Gitignore,
+) -> Result<Outcome> {
+    let Outcome {
+        findings,
+        mut stats,
+    } = blob_outcome;
+    let mut by_blob: BTreeMap<Oid, Vec<Finding>> = BTreeMap::new();
+    for f in findings {
+        let oid = Oid::from_str(&f.path).context("internal: finding without a blob id")?;
+        by_blob.entry(oid).or_default().push(f);
+    }
+    // The versions each introduction replaced, to tell new secrets from
+    // ones carried over.
+    let mut parents: HashSet<Oid> = HashSet::new();
+    for oid in by_blob.keys() {
+        for i in changes.intros.get(oid).into_iter().flatten() {
+            parents.extend(i.parents.iter().filter(|p| !p.is_zero()));
+        }
+    }
+    let parents: Vec<Oid> = parents.into_iter().collect();
+    let old = if parents.is_empty() {
+        HashMap::new()
+    } else {
+        read_objects(git, &parents)?
+    };
+    let blob_refs = if plan.full && by_blob.keys().any(|o| !changes.intros.contains_key(o)) {
+        git.refs_to_blobs()?
+    } else {
+        Vec::new()
+    };
+
+    let mut out = Vec::new();
+    let mut unreachable = 0u64;
+    for (oid, fs) in by_blob {
+        let Some(intros) = changes.intros.get(&oid) else {
+            let refs: Vec<&String> = blob_refs
+                .iter()
+                .filter(|(_, b)| *b == oid)
+                .map(|(r, _)| r)
+                .collect();
+            if let Some(r) = refs.first() {
+                for mut f in fs {
+                    f.path = (*r).clone();
+                    out.push(f);
+                }
+            } else if plan.all_objects {
+                for mut f in fs {
+                    f.path = format!("(unreachable blob {oid})");
+                    out.push(f);
+                }
+            } else {
+                unreachable += fs.len() as u64;
+            }
+            continue;
+        };
+        // (path, finding index) -> commits where the secret was new.
+        let mut new_at: BTreeMap<(&str, usize), Vec<&CommitMeta>> = BTreeMap::new();
+        let mut paths_seen: HashSet<&str> = HashSet::new();
+        for intro in intros {
+            let path = intro.path.as_str();
+            let first_time = paths_seen.insert(path);
+            if ignore.matched_path_or_any_parents(path, false).is_ignore() {
+                if first_time {
+                    stats.skip(SkipReason::Ignored);
+                }
+                continue;
+            }
+            if engine.path_allowlisted(path) {
+                if first_time {
+                    stats.skip(SkipReason::AllowlistedPath);
+                }
+                continue;
+            }
+            let commit = &changes.commits[intro.commit as usize];
+            for (k, f) in fs.iter().enumerate() {
+                if engine.rule_path_allowlisted(&f.rule.id, path) {
+                    if first_time {
+                        stats.suppress(SuppressionKind::RuleAllowlist);
+                    }
+                    continue;
+                }
+                let secret = f.secret.expose();
+                let carried = intro.parents.iter().any(|p| {
+                    !p.is_zero()
+                        && old
+                            .get(p)
+                            .and_then(Option::as_ref)
+                            .is_some_and(|c| memchr::memmem::find(c, secret).is_some())
+                });
+                if !carried {
+                    new_at.entry((path, k)).or_default().push(commit);
+                }
+            }
+        }
+        for ((path, k), mut commits) in new_at {
+            commits.sort_by_key(|a| (a.time, a.oid));
+            commits.dedup_by_key(|c| c.oid);
+            let also: Vec<String> = commits[1..].iter().map(|c| c.oid.to_string()).collect();
+            let mut f = fs[k].clone();
+            f.path = path.to_string();
+            f.origin = Some(Box::new(origin(
+                OriginKind::File,
+                commits[0],
+                Some(oid),
+                also,
+            )));
+            out.push(f);
+        }
+    }
+    if unreachable > 0 {
+        stats.warn(
+            "(unreachable objects)",
+            format!(
+                "{unreachable} finding(s) in objects no ref reaches were not reported \
+                 (--all-objects reports them)"
+            ),
+        );
+    }
+    Ok(Outcome {
+        findings: out,
+        stats,
+    })
+}
+
+/// `.leaktrapignore` at the top of the work tree; `.gitignore` does not
+/// apply to history (committed files are tracked whatever it says).
+fn leaktrapignore(root: &Path, stats: &mut ScanStats) -> ignore::gitignore::Gitignore {
+    let path = root.join(".leaktrapignore");
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    if path.is_file() {
+        if let Some(e) = b.add(&path) {
+            stats.warn(".leaktrapignore", e.to_string());
+        }
+    }
+    b.build().unwrap_or_else(|e| {
+        stats.warn(".leaktrapignore", e.to_string());
+        ignore::gitignore::Gitignore::empty()
+    })
+}
