@@ -227,48 +227,43 @@ fn history(plan: &Plan<'_>, common: &crate::CommonArgs) -> Result<Outcome> {
         term::progress_allowed(plan.quiet).then(|| ProgressDisplay::start(progress.clone()));
 
     // Scoped: walk first, then read what the walk introduced. Whole
-    // history: read everything in pack order; walk only if needed.
+    // history: read everything in pack order while the walk runs beside.
+    let mut messages = Outcome::default();
     let (blobs, pre_changes) = if plan.full {
         (git.all_blobs()?, None)
     } else {
-        let ch = git.changes(&plan.revs, None, Merges::Combined)?;
-        let sizes: Vec<BlobRef> = ch
+        let (ch, msgs) = walk(git, &engine, &plan.revs, Merges::Combined)?;
+        messages = msgs;
+        let list: Vec<BlobRef> = ch
             .order
             .iter()
             .map(|&oid| BlobRef { oid, size: 0 })
             .collect();
-        (sizes, Some(ch))
+        (list, Some(ch))
     };
 
-    let mut messages = Outcome::default();
-    let mut walk = None;
+    let mut walked = None;
     let mut parts = Vec::new();
     std::thread::scope(|s| {
-        // The whole history's walk runs beside the blob scan: it gives
-        // provenance, and tells which introduced blobs are missing.
+        // The whole history's walk gives provenance and commit messages,
+        // and tells which introduced blobs are missing.
         let prov = plan
             .full
-            .then(|| s.spawn(|| git.changes(&plan.revs, None, Merges::Skip)));
-        let msgs = s.spawn(|| scan_messages(git, &engine, &plan.revs));
+            .then(|| s.spawn(|| walk(git, &engine, &plan.revs, Merges::Skip)));
         parts = scan_blobs(git, &engine, &blobs, plan, &progress);
-        messages = msgs.join().unwrap_or_else(|_| {
-            let mut o = Outcome::default();
-            o.stats
-                .error("(commit messages)", "the message scan crashed");
-            o
-        });
-        walk = prov.map(|h| h.join());
+        walked = prov.map(|h| h.join());
     });
     if let Some(d) = display {
         d.finish();
     }
     let mut blob_outcome = Outcome::merge(parts);
-    let changes = match (pre_changes, walk) {
+    let changes = match (pre_changes, walked) {
         (Some(c), _) => c,
         (None, None) => Changes::default(),
         (None, Some(Err(_))) => bail!("the history walk crashed"),
         (None, Some(Ok(res))) => {
-            let mut ch = res?;
+            let (mut ch, msgs) = res?;
+            messages = msgs;
             let present: HashSet<Oid> = blobs.iter().map(|b| b.oid).collect();
             missing_blobs(&ch, &present, plan.allow_shallow, &mut blob_outcome.stats);
             // Blobs no ordinary commit introduced: a merge's resolution, or
@@ -280,7 +275,7 @@ fn history(plan: &Plan<'_>, common: &crate::CommonArgs) -> Result<Outcome> {
                 .filter(|o| !ch.intros.contains_key(o))
                 .collect();
             if !orphans.is_empty() {
-                let m = git.changes(&plan.revs, Some(&orphans), Merges::Only)?;
+                let m = git.changes(&plan.revs, Some(&orphans), Merges::Only, |_, _| {})?;
                 ch.absorb(m);
             }
             ch
@@ -484,10 +479,10 @@ fn scan_one(
     Ok(())
 }
 
-/// Scans every commit message in `revs`.
-fn scan_messages(git: &Git, engine: &Engine, revs: &[String]) -> Outcome {
+/// Walks `revs` for provenance, scanning every commit message on the way.
+fn walk(git: &Git, engine: &Engine, revs: &[String], merges: Merges) -> Result<(Changes, Outcome)> {
     let mut w = Worker::new(engine, None);
-    let res = git.messages(revs, |meta, body| {
+    let ch = git.changes(revs, None, merges, |meta, body| {
         let before = w.findings_len();
         w.scan_bytes("(commit message)", None, body);
         for f in &mut w.findings_mut()[before..] {
@@ -498,20 +493,13 @@ fn scan_messages(git: &Git, engine: &Engine, revs: &[String]) -> Outcome {
                 vec![],
             )));
         }
-    });
-    let files = w.stats_mut().files_scanned;
-    match res {
-        Ok(n) => {
-            let st = w.stats_mut();
-            st.commits_scanned += n;
-            // Messages are counted as commits, not files.
-            st.files_scanned = st.files_scanned.saturating_sub(files);
-        }
-        Err(e) => w.stats_mut().error("(commit messages)", e.to_string()),
-    }
+    })?;
     let mut o = w.finish();
+    // Messages count as commits, not as files.
+    o.stats.commits_scanned = ch.walked;
+    o.stats.files_scanned = 0;
     o.stats.bytes_scanned = 0;
-    o
+    Ok((ch, o))
 }
 
 /// Scans annotated tags' messages.

@@ -249,7 +249,8 @@ impl Git {
     /// commit introduced which blob at which path: every file of a root
     /// commit, every added or modified file of an ordinary commit, and what
     /// a merge's result has that none of its parents had at that path.
-    /// Only blobs in `want` are recorded when it is given.
+    /// Only blobs in `want` are recorded when it is given. `on_message`
+    /// sees every commit walked, with its full message.
     ///
     /// # Errors
     /// git failed (a bad revision, a missing object) or printed something
@@ -259,11 +260,12 @@ impl Git {
         revs: &[String],
         want: Option<&HashSet<Oid>>,
         merges: Merges,
+        mut on_message: impl FnMut(&CommitMeta, &[u8]),
     ) -> Result<Changes, HistoryError> {
         const CMD: &str = "log --raw";
         let merge_args: &[&str] = match merges {
             Merges::Combined => &["-c"],
-            Merges::Skip => &["--no-merges"],
+            Merges::Skip => &[],
             Merges::Only => &["-c", "--merges"],
         };
         let mut child = self
@@ -278,7 +280,7 @@ impl Git {
                 "--no-ext-diff",
                 "--no-textconv",
                 "--ignore-submodules=none",
-                "--format=%x01%H%x00%an%x00%ae%x00%at%x00%s",
+                "--format=%x01%H%x00%an%x00%ae%x00%at%x00%B",
             ])
             .args(revs)
             .arg("--")
@@ -312,7 +314,7 @@ impl Git {
             let t = tok.strip_prefix(b"\n").unwrap_or(&tok);
             if let Some(h) = t.strip_prefix(b"\x01") {
                 let oid = parse_oid(std::str::from_utf8(h).map_err(|_| not_utf8(CMD))?, CMD)?;
-                let mut f = [String::new(), String::new(), String::new(), String::new()];
+                let mut f = [String::new(), String::new(), String::new()];
                 for slot in &mut f {
                     tok.clear();
                     r.read_until(0, &mut tok)
@@ -325,15 +327,27 @@ impl Git {
                     }
                     *slot = String::from_utf8_lossy(&tok).into_owned();
                 }
-                let [name, email, time, summary] = f;
+                tok.clear();
+                r.read_until(0, &mut tok)
+                    .map_err(|e| HistoryError::Failed {
+                        command: CMD.into(),
+                        detail: e.to_string(),
+                    })?;
+                if tok.last() == Some(&0) {
+                    tok.pop();
+                }
+                let [name, email, time] = f;
+                let summary = tok.split(|&b| b == b'\n').next().unwrap_or_default();
                 ch.walked += 1;
-                cur = Some(CommitMeta {
+                let meta = CommitMeta {
                     oid,
                     author_name: name,
                     author_email: email,
                     time: time.trim().parse().unwrap_or(0),
-                    summary,
-                });
+                    summary: String::from_utf8_lossy(summary).into_owned(),
+                };
+                on_message(&meta, &tok);
+                cur = Some(meta);
                 cur_idx = None;
             } else if t.first() == Some(&b':') {
                 let head = std::str::from_utf8(t).map_err(|_| not_utf8(CMD))?;
@@ -391,76 +405,6 @@ impl Git {
             });
         }
         Ok(ch)
-    }
-
-    /// Calls `f` with every commit in `revs` and its full message.
-    ///
-    /// # Errors
-    /// git failed.
-    pub fn messages(
-        &self,
-        revs: &[String],
-        mut f: impl FnMut(&CommitMeta, &[u8]),
-    ) -> Result<u64, HistoryError> {
-        const CMD: &str = "log --format=%B";
-        let mut child = self
-            .command()
-            .args(["log", "-z", "--format=%H%x00%an%x00%ae%x00%at%x00%B"])
-            .args(revs)
-            .arg("--")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(HistoryError::NoGit)?;
-        let stderr = drain(child.stderr.take());
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut r = BufReader::with_capacity(1 << 20, stdout);
-        let mut fields: [Vec<u8>; 5] = Default::default();
-        let mut n = 0;
-        'commits: loop {
-            for (i, field) in fields.iter_mut().enumerate() {
-                field.clear();
-                let got = r.read_until(0, field).map_err(|e| HistoryError::Failed {
-                    command: CMD.into(),
-                    detail: e.to_string(),
-                })?;
-                if got == 0 {
-                    if i == 0 {
-                        break 'commits;
-                    }
-                    return Err(HistoryError::Parse {
-                        command: CMD.into(),
-                        detail: "truncated record".into(),
-                    });
-                }
-                if field.last() == Some(&0) {
-                    field.pop();
-                }
-            }
-            let h = std::str::from_utf8(&fields[0]).map_err(|_| not_utf8(CMD))?;
-            let body = &fields[4];
-            let summary = body.split(|&b| b == b'\n').next().unwrap_or_default();
-            let meta = CommitMeta {
-                oid: parse_oid(h.trim_start_matches('\n'), CMD)?,
-                author_name: String::from_utf8_lossy(&fields[1]).into_owned(),
-                author_email: String::from_utf8_lossy(&fields[2]).into_owned(),
-                time: String::from_utf8_lossy(&fields[3])
-                    .trim()
-                    .parse()
-                    .unwrap_or(0),
-                summary: String::from_utf8_lossy(summary).into_owned(),
-            };
-            f(&meta, body);
-            n += 1;
-        }
-        let status = child.wait().map_err(HistoryError::NoGit)?;
-        if !status.success() {
-            return Err(HistoryError::Failed {
-                command: format!("log {}", revs.join(" ")),
-                detail: stderr.join().unwrap_or_default().trim().to_string(),
-            });
-        }
-        Ok(n)
     }
 
     /// Annotated tags: (ref name, tag object id).
@@ -574,7 +518,8 @@ fn parse_oid(hex: &str, command: &str) -> Result<Oid, HistoryError> {
 pub enum Merges {
     /// Ordinary commits and merges.
     Combined,
-    /// Ordinary commits only.
+    /// Ordinary commits only (a merge's changes are not diffed; its
+    /// message is still seen).
     Skip,
     /// Merges only.
     Only,
