@@ -31,10 +31,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Instant;
 
-/// Blobs handed to a `cat-file` process at a time: runs long enough that
-/// delta bases stay in its cache, short enough to balance the workers.
-const RUN: usize = 1024;
-
 /// What to scan and how.
 struct Plan<'a> {
     git: &'a Git,
@@ -237,7 +233,11 @@ fn history(plan: &Plan<'_>, common: &crate::CommonArgs) -> Result<Outcome> {
         let list: Vec<BlobRef> = ch
             .order
             .iter()
-            .map(|&oid| BlobRef { oid, size: 0 })
+            .map(|&oid| BlobRef {
+                oid,
+                size: 0,
+                base: None,
+            })
             .collect();
         (list, Some(ch))
     };
@@ -327,7 +327,9 @@ fn missing_blobs(ch: &Changes, present: &HashSet<Oid>, accept: bool, stats: &mut
 }
 
 /// Reads and scans `blobs` on `plan.threads` workers, each with its own
-/// `git cat-file --batch`, taking runs of [`RUN`] consecutive blobs.
+/// `git cat-file --batch`. The list is cut into contiguous parts of about
+/// equal size (several per worker, for balance) that workers take in turn:
+/// within a part, delta bases stay in git's cache and in ours.
 fn scan_blobs(
     git: &Git,
     engine: &Engine,
@@ -335,16 +337,16 @@ fn scan_blobs(
     plan: &Plan<'_>,
     progress: &Progress,
 ) -> Vec<Outcome> {
-    let runs = blobs.len().div_ceil(RUN);
+    let parts = split(blobs, plan.threads * 8);
     let next = AtomicUsize::new(0);
-    let workers = plan.threads.min(runs.max(1));
+    let workers = plan.threads.min(parts.len()).max(1);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                let next = &next;
+                let (next, parts) = (&next, &parts);
                 s.spawn(move || {
                     let mut w = Worker::new(engine, Some(progress));
-                    if let Err(e) = blob_worker(git, blobs, next, runs, &mut w, plan.max_blob) {
+                    if let Err(e) = blob_worker(git, blobs, parts, next, &mut w, plan.max_blob) {
                         w.stats_mut().error("(git objects)", e.to_string());
                     }
                     w.finish()
@@ -364,28 +366,93 @@ fn scan_blobs(
     })
 }
 
+/// Cuts `blobs` into about `n` contiguous ranges of similar byte size.
+fn split(blobs: &[BlobRef], n: usize) -> Vec<std::ops::Range<usize>> {
+    let total: u64 = blobs.iter().map(|b| b.size.max(1)).sum();
+    let target = (total / n.max(1) as u64).max(1);
+    let mut parts = Vec::new();
+    let (mut start, mut acc) = (0, 0u64);
+    for (i, b) in blobs.iter().enumerate() {
+        acc += b.size.max(1);
+        if acc >= target {
+            parts.push(start..i + 1);
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    if start < blobs.len() {
+        parts.push(start..blobs.len());
+    }
+    parts
+}
+
+/// Recently scanned blobs of one worker: content and findings, so that a
+/// blob stored as a delta against one of them is scanned only where it
+/// differs. In git's packs a base is at most ~1000 blobs before its delta
+/// (all of git/git's 153k delta blobs are), so a short memory suffices.
+struct Recent {
+    map: HashMap<Oid, Arc<Seen>>,
+    order: std::collections::VecDeque<Oid>,
+    bytes: usize,
+}
+
+struct Seen {
+    content: Vec<u8>,
+    findings: Vec<Finding>,
+    /// Holds a keyword of a multi-line rule.
+    multiline: bool,
+}
+
+impl Recent {
+    const MAX_BLOBS: usize = 1500;
+    const MAX_BYTES: usize = 96 << 20;
+
+    fn new() -> Recent {
+        Recent {
+            map: HashMap::new(),
+            order: std::collections::VecDeque::new(),
+            bytes: 0,
+        }
+    }
+
+    fn put(&mut self, oid: Oid, seen: Seen) {
+        self.bytes += seen.content.len();
+        if self.map.insert(oid, Arc::new(seen)).is_none() {
+            self.order.push_back(oid);
+        }
+        while self.order.len() > Self::MAX_BLOBS || self.bytes > Self::MAX_BYTES {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(s) = self.map.remove(&old) {
+                self.bytes -= s.content.len();
+            }
+        }
+    }
+}
+
 fn blob_worker(
     git: &Git,
     blobs: &[BlobRef],
+    parts: &[std::ops::Range<usize>],
     next: &AtomicUsize,
-    runs: usize,
     w: &mut Worker<'_>,
     max: Option<u64>,
 ) -> Result<()> {
     let mut cat = git.cat_file()?;
     let input = cat.take_input().context("cat-file has no input pipe")?;
-    let (run_tx, run_rx) = mpsc::sync_channel::<usize>(4);
-    let mut buf: Vec<u8> = Vec::new();
+    let (part_tx, part_rx) = mpsc::sync_channel::<usize>(2);
+    let mut recent = Recent::new();
+    let mut big: Vec<u8> = Vec::new();
     let result = std::thread::scope(|s| -> Result<()> {
         s.spawn(move || {
             let mut input = std::io::BufWriter::with_capacity(64 * 1024, input);
             loop {
-                let r = next.fetch_add(1, Ordering::Relaxed);
-                if r >= runs || run_tx.send(r).is_err() {
+                let p = next.fetch_add(1, Ordering::Relaxed);
+                if p >= parts.len() || part_tx.send(p).is_err() {
                     break;
                 }
-                let end = ((r + 1) * RUN).min(blobs.len());
-                for b in &blobs[r * RUN..end] {
+                for b in &blobs[parts[p].clone()] {
                     if writeln!(input, "{}", b.oid).is_err() {
                         return;
                     }
@@ -395,10 +462,9 @@ fn blob_worker(
                 }
             }
         });
-        for r in run_rx {
-            let end = ((r + 1) * RUN).min(blobs.len());
-            for b in &blobs[r * RUN..end] {
-                scan_one(&mut cat, b.oid, &mut buf, w, max)?;
+        for p in part_rx {
+            for b in &blobs[parts[p].clone()] {
+                scan_one(&mut cat, b, w, max, &mut recent, &mut big)?;
             }
         }
         Ok(())
@@ -409,14 +475,16 @@ fn blob_worker(
     Ok(())
 }
 
-/// Reads the next answer of `cat` (expected to be `oid`) and scans it.
+/// Reads the next answer of `cat` (expected to be `b`) and scans it.
 fn scan_one(
     cat: &mut leaktrap_sources::CatFile,
-    oid: Oid,
-    buf: &mut Vec<u8>,
+    b: &BlobRef,
     w: &mut Worker<'_>,
     max: Option<u64>,
+    recent: &mut Recent,
+    big: &mut Vec<u8>,
 ) -> Result<()> {
+    let oid = b.oid;
     let Some((got, obj)) = cat.next_header()? else {
         bail!("git cat-file stopped before blob {oid}");
     };
@@ -448,8 +516,144 @@ fn scan_one(
         w.stats_mut().skip(SkipReason::TooLarge);
         return Ok(());
     }
+    if size > CHUNK_SIZE as u64 {
+        return scan_streamed(cat, oid, size, w, big);
+    }
+    let mut content = vec![0u8; usize::try_from(size).unwrap_or(usize::MAX)];
+    cat.read_content(&mut content)?;
+    cat.end_object()?;
+    if is_binary(&content) {
+        w.stats_mut().skip(SkipReason::Binary);
+        return Ok(());
+    }
     let name = oid.to_string();
-    let first = usize::try_from(size).unwrap_or(usize::MAX).min(CHUNK_SIZE);
+    let before = w.findings_len();
+    let base = b
+        .base
+        .filter(|_| delta_scans())
+        .and_then(|o| recent.map.get(&o).cloned());
+    let multiline = match base {
+        Some(d) if !d.multiline => scan_delta(w, &name, &content, &d),
+        _ => {
+            w.begin(&name, None);
+            w.chunk(&content, 0);
+            w.end();
+            w.engine().may_span_lines(&content)
+        }
+    };
+    let findings = w.findings_mut()[before..].to_vec();
+    recent.put(
+        oid,
+        Seen {
+            content,
+            findings,
+            multiline,
+        },
+    );
+    Ok(())
+}
+
+/// Scans `new`, a version of `old` (a blob already scanned, with no
+/// multi-line rule keyword), only over the lines where they differ; keeps
+/// `old`'s findings on the lines before and after, moved to their place in
+/// `new`. Every match lies within a line (unless a multi-line rule keyword
+/// shows up in the changed lines: then `new` is scanned whole), so the
+/// findings are exactly those of a whole scan. Returns whether `new` holds
+/// a multi-line rule keyword.
+fn scan_delta(w: &mut Worker<'_>, name: &str, new: &[u8], old: &Seen) -> bool {
+    let d = &old.content;
+    let prefix = new.iter().zip(d.iter()).take_while(|(x, y)| x == y).count();
+    let max_suffix = new.len().min(d.len()) - prefix;
+    let suffix = new
+        .iter()
+        .rev()
+        .zip(d.iter().rev())
+        .take(max_suffix)
+        .take_while(|(x, y)| x == y)
+        .count();
+    // Lines of `new` that differ: [a, b). `a` starts a line in both.
+    let a = memchr::memrchr(b'\n', &new[..prefix]).map_or(0, |i| i + 1);
+    let delta = new.len() as i64 - d.len() as i64;
+    let mut b = match memchr::memchr(b'\n', &new[(new.len() - suffix).saturating_sub(1)..]) {
+        Some(i) => (new.len() - suffix).saturating_sub(1) + i + 1,
+        None => new.len(),
+    };
+    // `b` must start a line in `old` too, at the same distance from the end.
+    while b < new.len() {
+        let bd = (b as i64 - delta) as usize;
+        if bd > a && d.get(bd - 1) == Some(&b'\n') && b >= new.len() - suffix {
+            break;
+        }
+        b = match memchr::memchr(b'\n', &new[b..]) {
+            Some(i) => b + i + 1,
+            None => new.len(),
+        };
+    }
+    let bd = (b as i64 - delta) as usize;
+    // A multi-line rule keyword in the changed lines (or across their
+    // edges): scan the whole blob.
+    let edge = 64;
+    let probe = &new[a.saturating_sub(edge)..(b + edge).min(new.len())];
+    if w.engine().may_span_lines(probe) {
+        w.begin(name, None);
+        w.chunk(new, 0);
+        w.end();
+        return true;
+    }
+    w.begin(name, None);
+    w.skip(&new[..a], true);
+    let before = w.findings_len();
+    w.chunk(&new[a..b], 0);
+    w.skip(&new[b..], false);
+    w.end();
+    // Old findings outside the changed lines, moved into place.
+    let lines_delta = memchr::memchr_iter(b'\n', &new[a..b]).count() as i64
+        - memchr::memchr_iter(b'\n', &d[a..bd]).count() as i64;
+    let kept: Vec<Finding> = old
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let l = &f.location;
+            let mut f = f.clone();
+            f.path = name.to_string();
+            if l.byte_end as usize <= a {
+                Some(f)
+            } else if l.byte_start as usize >= bd {
+                let shift = |v: u64, by: i64| (v as i64 + by) as u64;
+                let loc = &mut f.location;
+                loc.byte_start = shift(loc.byte_start, delta);
+                loc.byte_end = shift(loc.byte_end, delta);
+                loc.start_line = shift(loc.start_line, lines_delta);
+                loc.end_line = shift(loc.end_line, lines_delta);
+                Some(f)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let fs = w.findings_mut();
+    fs.extend(kept);
+    fs[before..].sort_by_key(|f| f.location.byte_start);
+    false
+}
+
+/// Whether versions stored as deltas are scanned only where they differ
+/// from their base (`LEAKTRAP_DELTA_SCAN=0` scans every blob whole: for
+/// measuring, and for checking that both give the same findings).
+fn delta_scans() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("LEAKTRAP_DELTA_SCAN").is_none_or(|v| v != "0"))
+}
+
+/// Scans a blob too large to hold whole, in windows.
+fn scan_streamed(
+    cat: &mut leaktrap_sources::CatFile,
+    oid: Oid,
+    size: u64,
+    w: &mut Worker<'_>,
+    buf: &mut Vec<u8>,
+) -> Result<()> {
+    let first = CHUNK_SIZE;
     buf.resize(first, 0);
     cat.read_content(buf)?;
     if is_binary(buf) {
@@ -459,11 +663,11 @@ fn scan_one(
         return Ok(());
     }
     let mut left = size - first as u64;
-    w.begin(&name, None);
+    w.begin(&oid.to_string(), None);
     while left > 0 {
         // Keep the last CHUNK_OVERLAP bytes for the next window.
-        w.chunk(buf, CHUNK_OVERLAP.min(buf.len()));
         let keep = CHUNK_OVERLAP.min(buf.len());
+        w.chunk(buf, keep);
         let tail_start = buf.len() - keep;
         buf.copy_within(tail_start.., 0);
         let more = usize::try_from(left)

@@ -149,6 +149,10 @@ pub struct Engine {
     global: CompiledAllow,
     global_paths: Option<RegexSet>,
     inline: Vec<memmem::Finder<'static>>,
+    /// Keywords of multi-line rules (see [`Engine::may_span_lines`]).
+    multiline_kw: Option<aho_corasick::AhoCorasick>,
+    /// A multi-line rule without keywords: any content may hold a match.
+    multiline_always: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -171,8 +175,16 @@ impl Engine {
         let mut always = Vec::new();
         let mut path_patterns = Vec::new();
         let mut path_owner = Vec::new();
+        let mut ml_keywords: Vec<String> = Vec::new();
+        let mut multiline_always = false;
         for (idx, rule) in set.rules.iter().enumerate() {
             rules.push(compile_rule(rule)?);
+            // A rule without keywords is verified over the whole buffer,
+            // where its regex could cross a line: treated as multi-line.
+            multiline_always |= rule.def.keywords.is_empty();
+            if rule.def.multiline {
+                ml_keywords.extend(rule.def.keywords.iter().map(|k| k.to_ascii_lowercase()));
+            }
             if rule.def.keywords.is_empty() {
                 always.push(idx);
             }
@@ -242,6 +254,21 @@ impl Engine {
             .iter()
             .map(|m| memmem::Finder::new(m.as_bytes()).into_owned())
             .collect();
+        let multiline_kw = if ml_keywords.is_empty() {
+            None
+        } else {
+            Some(
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&ml_keywords)
+                    .map_err(|e| CompileError {
+                        origin: "(rule set)".into(),
+                        rule: "*".into(),
+                        what: "keywords".into(),
+                        message: e.to_string(),
+                    })?,
+            )
+        };
         Ok(Engine {
             rules,
             keywords,
@@ -251,6 +278,8 @@ impl Engine {
             global,
             global_paths,
             inline,
+            multiline_kw,
+            multiline_always,
         })
     }
 
@@ -301,6 +330,20 @@ impl Engine {
         set.matches(rel_path.as_bytes())
             .iter()
             .any(|i| self.rules[owner[i]].meta.id == rule_id)
+    }
+
+    /// Whether a match in `data` could span lines: it holds a keyword of a
+    /// multi-line rule (a private-key header, say), or such a rule has no
+    /// keywords. When this is false, every match lies within one line, so
+    /// scanning only the lines a new version of a file changed, and keeping
+    /// the old version's matches on the lines it did not, gives exactly the
+    /// matches of a scan of the whole new version.
+    pub fn may_span_lines(&self, data: &[u8]) -> bool {
+        self.multiline_always
+            || self
+                .multiline_kw
+                .as_ref()
+                .is_some_and(|ac| ac.is_match(data))
     }
 
     /// Scans `data`, appending matches (sorted by secret position) to `out`.

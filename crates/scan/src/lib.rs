@@ -133,6 +133,19 @@ impl<'e> Worker<'e> {
         }
     }
 
+    /// Moves past bytes of the current input whose matches the caller
+    /// already knows (a history scan keeps an earlier version's findings
+    /// for lines a new version did not change). They count as scanned;
+    /// with `track`, later positions are computed past them.
+    pub fn skip(&mut self, data: &[u8], track: bool) {
+        if let Some(cur) = self.cur.as_mut() {
+            if track {
+                cur.lines.advance(data);
+            }
+            cur.bytes += data.len() as u64;
+        }
+    }
+
     /// Finishes the current input and counts it as scanned.
     pub fn end(&mut self) {
         if let Some(cur) = self.cur.take() {

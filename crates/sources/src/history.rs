@@ -40,11 +40,14 @@ pub struct Git {
     pub work_tree: Option<PathBuf>,
 }
 
-/// One blob and its size, as listed in pack order.
+/// One blob, its size and its delta base, as listed in pack order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlobRef {
     pub oid: Oid,
     pub size: u64,
+    /// The object this one is stored as a delta against (in a pack, the
+    /// base always comes earlier); `None` for whole and loose objects.
+    pub base: Option<Oid>,
 }
 
 /// A commit, as provenance shows it.
@@ -221,7 +224,7 @@ impl Git {
         let out = self.output(&[
             "cat-file",
             "--batch-all-objects",
-            "--batch-check=%(objecttype) %(objectname) %(objectsize)",
+            "--batch-check=%(objecttype) %(objectname) %(objectsize) %(deltabase)",
             "--unordered",
         ])?;
         let mut blobs = Vec::new();
@@ -230,16 +233,19 @@ impl Git {
                 continue;
             };
             let rest = std::str::from_utf8(rest).map_err(|_| not_utf8(CMD))?;
-            let (oid, size) = rest.split_once(' ').ok_or_else(|| HistoryError::Parse {
+            let bad = || HistoryError::Parse {
                 command: CMD.into(),
                 detail: format!("line `blob {rest}`"),
-            })?;
+            };
+            let mut f = rest.split(' ');
+            let (Some(oid), Some(size), Some(base)) = (f.next(), f.next(), f.next()) else {
+                return Err(bad());
+            };
+            let base = parse_oid(base, CMD)?;
             blobs.push(BlobRef {
                 oid: parse_oid(oid, CMD)?,
-                size: size.parse().map_err(|_| HistoryError::Parse {
-                    command: CMD.into(),
-                    detail: format!("size in `blob {rest}`"),
-                })?,
+                size: size.parse().map_err(|_| bad())?,
+                base: (!base.is_zero()).then_some(base),
             });
         }
         Ok(blobs)
