@@ -538,7 +538,7 @@ fn scan_one(
             w.begin(&name, None);
             w.chunk(&content, 0);
             w.end();
-            w.engine().may_span_lines(&content)
+            w.last_spans_lines()
         }
     };
     let findings = w.findings_mut()[before..].to_vec();
@@ -562,50 +562,69 @@ fn scan_one(
 /// a multi-line rule keyword.
 fn scan_delta(w: &mut Worker<'_>, name: &str, new: &[u8], old: &Seen) -> bool {
     let d = &old.content;
-    let prefix = new.iter().zip(d.iter()).take_while(|(x, y)| x == y).count();
+    let prefix = common_prefix(new, d);
     let max_suffix = new.len().min(d.len()) - prefix;
-    let suffix = new
-        .iter()
-        .rev()
-        .zip(d.iter().rev())
-        .take(max_suffix)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let suffix = common_suffix(new, d).min(max_suffix);
     // Lines of `new` that differ: [a, b). `a` starts a line in both.
     let a = memchr::memrchr(b'\n', &new[..prefix]).map_or(0, |i| i + 1);
     let delta = new.len() as i64 - d.len() as i64;
-    let mut b = match memchr::memchr(b'\n', &new[(new.len() - suffix).saturating_sub(1)..]) {
-        Some(i) => (new.len() - suffix).saturating_sub(1) + i + 1,
-        None => new.len(),
-    };
+    let from = (new.len() - suffix).saturating_sub(1);
+    let mut b = memchr::memchr(b'\n', &new[from..]).map_or(new.len(), |i| from + i + 1);
     // `b` must start a line in `old` too, at the same distance from the end.
     while b < new.len() {
         let bd = (b as i64 - delta) as usize;
-        if bd > a && d.get(bd - 1) == Some(&b'\n') && b >= new.len() - suffix {
+        if bd > a && d[bd - 1] == b'\n' {
             break;
         }
-        b = match memchr::memchr(b'\n', &new[b..]) {
-            Some(i) => b + i + 1,
-            None => new.len(),
-        };
+        b = memchr::memchr(b'\n', &new[b..]).map_or(new.len(), |i| b + i + 1);
     }
     let bd = (b as i64 - delta) as usize;
-    // A multi-line rule keyword in the changed lines (or across their
-    // edges): scan the whole blob.
-    let edge = 64;
-    let probe = &new[a.saturating_sub(edge)..(b + edge).min(new.len())];
-    if w.engine().may_span_lines(probe) {
+    let whole = |w: &mut Worker<'_>| {
         w.begin(name, None);
         w.chunk(new, 0);
         w.end();
-        return true;
+        true
+    };
+    // A multi-line rule keyword across the edges of the changed lines (the
+    // unchanged lines have none: `old` has none).
+    let edge = 64;
+    let edges = [
+        &new[a.saturating_sub(edge)..(a + edge).min(new.len())],
+        &new[b.saturating_sub(edge)..(b + edge).min(new.len())],
+    ];
+    if edges.iter().any(|e| w.engine().may_span_lines(e)) {
+        return whole(w);
     }
-    w.begin(name, None);
-    w.skip(&new[..a], true);
+    // The changed lines are scanned as an input of their own (they start
+    // a line, so columns are right); the few findings there are then moved
+    // past the unchanged lines before them, which are counted only then.
     let before = w.findings_len();
+    let saved = {
+        let st = w.stats_mut();
+        (st.suppressed.clone(), st.files_scanned, st.bytes_scanned)
+    };
+    w.begin(name, None);
     w.chunk(&new[a..b], 0);
-    w.skip(&new[b..], false);
+    w.skip(a + (new.len() - b));
     w.end();
+    if w.last_spans_lines() {
+        // A multi-line rule keyword among the changed lines: undo, and scan
+        // the whole blob.
+        w.findings_mut().truncate(before);
+        let st = w.stats_mut();
+        (st.suppressed, st.files_scanned, st.bytes_scanned) = saved;
+        return whole(w);
+    }
+    if w.findings_len() > before {
+        let lines_before = memchr::memchr_iter(b'\n', &new[..a]).count() as u64;
+        for f in &mut w.findings_mut()[before..] {
+            let l = &mut f.location;
+            l.byte_start += a as u64;
+            l.byte_end += a as u64;
+            l.start_line += lines_before;
+            l.end_line += lines_before;
+        }
+    }
     // Old findings outside the changed lines, moved into place.
     let lines_delta = memchr::memchr_iter(b'\n', &new[a..b]).count() as i64
         - memchr::memchr_iter(b'\n', &d[a..bd]).count() as i64;
@@ -635,6 +654,43 @@ fn scan_delta(w: &mut Worker<'_>, name: &str, new: &[u8], old: &Seen) -> bool {
     fs.extend(kept);
     fs[before..].sort_by_key(|f| f.location.byte_start);
     false
+}
+
+/// Length of the longest common prefix, compared a word at a time.
+fn common_prefix(x: &[u8], y: &[u8]) -> usize {
+    let n = x.len().min(y.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let a = u64::from_le_bytes(x[i..i + 8].try_into().unwrap_or_default());
+        let b = u64::from_le_bytes(y[i..i + 8].try_into().unwrap_or_default());
+        if a != b {
+            return i + ((a ^ b).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < n && x[i] == y[i] {
+        i += 1;
+    }
+    i
+}
+
+/// Length of the longest common suffix, compared a word at a time.
+fn common_suffix(x: &[u8], y: &[u8]) -> usize {
+    let n = x.len().min(y.len());
+    let (xl, yl) = (x.len(), y.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let a = u64::from_be_bytes(x[xl - i - 8..xl - i].try_into().unwrap_or_default());
+        let b = u64::from_be_bytes(y[yl - i - 8..yl - i].try_into().unwrap_or_default());
+        if a != b {
+            return i + ((a ^ b).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < n && x[xl - 1 - i] == y[yl - 1 - i] {
+        i += 1;
+    }
+    i
 }
 
 /// Whether versions stored as deltas are scanned only where they differ
@@ -907,4 +963,32 @@ fn leaktrapignore(root: &Path, stats: &mut ScanStats) -> ignore::gitignore::Giti
         stats.warn(".leaktrapignore", e.to_string());
         ignore::gitignore::Gitignore::empty()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{common_prefix, common_suffix};
+
+    #[test]
+    fn common_prefix_and_suffix_match_a_byte_by_byte_count() {
+        let cases: [(&[u8], &[u8]); 6] = [
+            (b"", b""),
+            (b"abc", b"abd"),
+            (b"0123456789abcdefXYZ", b"0123456789abcdefXYz"),
+            (b"same", b"same"),
+            (b"short", b"shorter and longer"),
+            (b"xx0123456789abcdefgh", b"0123456789abcdefgh"),
+        ];
+        for (x, y) in cases {
+            let p = x.iter().zip(y).take_while(|(a, b)| a == b).count();
+            let s = x
+                .iter()
+                .rev()
+                .zip(y.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            assert_eq!(common_prefix(x, y), p, "{x:?} {y:?}");
+            assert_eq!(common_suffix(x, y), s, "{x:?} {y:?}");
+        }
+    }
 }

@@ -384,6 +384,8 @@ impl Engine {
                 });
             }
         }
+        scratch.spans_lines =
+            self.multiline_always || scratch.touched.iter().any(|&r| self.rules[r].multiline);
         scratch.candidates.clear();
         // Verify in rule order so the outcome never depends on hit order.
         scratch.touched.sort_unstable();

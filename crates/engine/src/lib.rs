@@ -59,6 +59,9 @@ pub struct Scratch {
     hits: Vec<keywords::Hit>,
     /// Bytes handed to rule regexes since the scratch was made.
     verified_bytes: u64,
+    /// The last buffer had a keyword hit of a multi-line rule (or a rule
+    /// without keywords ran over it).
+    spans_lines: bool,
 }
 
 impl Scratch {
@@ -66,6 +69,14 @@ impl Scratch {
     /// measure of the engine's work beyond the keyword pass.
     pub fn verified_bytes(&self) -> u64 {
         self.verified_bytes
+    }
+
+    /// Whether the last buffer scanned could hold a match that crosses a
+    /// line: a keyword of a multi-line rule was in it, or a rule without
+    /// keywords ran over it. When false, each match lies within one line
+    /// and depends on nothing but that line's bytes.
+    pub fn spans_lines(&self) -> bool {
+        self.spans_lines
     }
 }
 

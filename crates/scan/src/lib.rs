@@ -32,6 +32,8 @@ pub struct Worker<'e> {
     stats: ScanStats,
     progress: Option<&'e Progress>,
     cur: Option<Current>,
+    /// Whether the last finished input could hold a match across lines.
+    last_spans_lines: bool,
 }
 
 struct Current {
@@ -42,6 +44,8 @@ struct Current {
     /// Line ranges (1-based, inclusive, sorted) that matter: a match that
     /// touches none of them is counted, not reported. `None`: all lines.
     focus: Option<Vec<(u64, u64)>>,
+    /// Some chunk could hold a match across lines.
+    spans_lines: bool,
 }
 
 impl<'e> Worker<'e> {
@@ -54,6 +58,7 @@ impl<'e> Worker<'e> {
             stats: ScanStats::default(),
             progress,
             cur: None,
+            last_spans_lines: false,
         }
     }
 
@@ -73,6 +78,7 @@ impl<'e> Worker<'e> {
             lines: LineTracker::default(),
             bytes: 0,
             focus: None,
+            spans_lines: false,
         });
     }
 
@@ -102,6 +108,7 @@ impl<'e> Worker<'e> {
             &mut self.scratch,
             &mut self.matches,
         );
+        cur.spans_lines |= self.scratch.spans_lines();
         for m in self
             .matches
             .iter()
@@ -133,22 +140,20 @@ impl<'e> Worker<'e> {
         }
     }
 
-    /// Moves past bytes of the current input whose matches the caller
-    /// already knows (a history scan keeps an earlier version's findings
-    /// for lines a new version did not change). They count as scanned;
-    /// with `track`, later positions are computed past them.
-    pub fn skip(&mut self, data: &[u8], track: bool) {
+    /// Counts `len` bytes of the current input as scanned although the
+    /// engine did not see them: the caller knows their matches already (a
+    /// history scan keeps an earlier version's findings on the lines a new
+    /// version did not change).
+    pub fn skip(&mut self, len: usize) {
         if let Some(cur) = self.cur.as_mut() {
-            if track {
-                cur.lines.advance(data);
-            }
-            cur.bytes += data.len() as u64;
+            cur.bytes += len as u64;
         }
     }
 
     /// Finishes the current input and counts it as scanned.
     pub fn end(&mut self) {
         if let Some(cur) = self.cur.take() {
+            self.last_spans_lines = cur.spans_lines;
             self.stats.files_scanned += 1;
             self.stats.bytes_scanned += cur.bytes;
             if let Some(p) = self.progress {
@@ -162,6 +167,12 @@ impl<'e> Worker<'e> {
     /// content, or a read error the caller records).
     pub fn abort(&mut self) {
         self.cur = None;
+    }
+
+    /// Whether the last input finished could hold a match that crosses a
+    /// line (see `Scratch::spans_lines`).
+    pub fn last_spans_lines(&self) -> bool {
+        self.last_spans_lines
     }
 
     /// How many findings this worker holds so far.
