@@ -476,7 +476,12 @@ impl Git {
             .spawn()
             .map_err(HistoryError::NoGit)?;
         let stdin = child.stdin.take();
-        let stdout = BufReader::with_capacity(1 << 20, child.stdout.take().expect("piped"));
+        let out = child.stdout.take().expect("piped");
+        // A 1 MiB pipe instead of 64 KiB: sixteen times fewer wake-ups of
+        // both processes for the gigabytes that flow through it.
+        #[cfg(target_os = "linux")]
+        let _ = rustix::pipe::fcntl_setpipe_size(&out, 1 << 20);
+        let stdout = BufReader::with_capacity(1 << 20, out);
         let stderr = drain(child.stderr.take());
         Ok(CatFile {
             child,
