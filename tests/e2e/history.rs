@@ -559,3 +559,37 @@ fn delta_scans_find_exactly_what_whole_scans_find() {
     );
     assert_eq!(whole, delta);
 }
+
+#[test]
+fn a_partial_clone_is_incomplete_and_nothing_is_fetched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    init_repo(&src);
+    git(&src, &["config", "uploadpack.allowFilter", "true"]);
+    add_commit(&src, "a.txt", &format!("k={}\n", gh_token(71)), "one", 0);
+    let url = format!("file://{}", src.display());
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--filter=blob:none",
+            &url,
+            "partial",
+        ],
+    );
+    let p = tmp.path().join("partial");
+    let before = git(&p, &["count-objects", "-v"]);
+    let (code, v, err) = history_json(&p, &[]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("partial clone"), "{err}");
+    assert!(found(&v).is_empty());
+    // The missing blob is named, and was not fetched from the promisor.
+    assert!(err.contains("a.txt"), "{err}");
+    assert_eq!(git(&p, &["count-objects", "-v"]), before);
+    let (code, _, err) = history_json(&p, &["--allow-shallow"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("not in this partial clone"), "{err}");
+}
