@@ -328,8 +328,8 @@ fn missing_blobs(ch: &Changes, present: &HashSet<Oid>, accept: bool, stats: &mut
 
 /// Reads and scans `blobs` on `plan.threads` workers, each with its own
 /// `git cat-file --batch`. The list is cut into contiguous parts of about
-/// equal size (several per worker, for balance) that workers take in turn:
-/// within a part, delta bases stay in git's cache and in ours.
+/// [`PART_BYTES`] that workers take in turn: within a part, delta bases
+/// stay in git's cache and in ours.
 fn scan_blobs(
     git: &Git,
     engine: &Engine,
@@ -337,7 +337,7 @@ fn scan_blobs(
     plan: &Plan<'_>,
     progress: &Progress,
 ) -> Vec<Outcome> {
-    let parts = split(blobs, plan.threads * 8);
+    let parts = split(blobs, PART_BYTES);
     let next = AtomicUsize::new(0);
     let workers = plan.threads.min(parts.len()).max(1);
     std::thread::scope(|s| {
@@ -366,10 +366,14 @@ fn scan_blobs(
     })
 }
 
-/// Cuts `blobs` into about `n` contiguous ranges of similar byte size.
-fn split(blobs: &[BlobRef], n: usize) -> Vec<std::ops::Range<usize>> {
-    let total: u64 = blobs.iter().map(|b| b.size.max(1)).sum();
-    let target = (total / n.max(1) as u64).max(1);
+/// Bytes of blobs per part. Fixed, not derived from the thread count: a
+/// part's outcome (which versions are scanned as deltas, hence the
+/// suppression counts) depends only on its blobs, so output is the same
+/// for any `--threads`.
+const PART_BYTES: u64 = 32 << 20;
+
+/// Cuts `blobs` into contiguous ranges of about `target` bytes.
+fn split(blobs: &[BlobRef], target: u64) -> Vec<std::ops::Range<usize>> {
     let mut parts = Vec::new();
     let (mut start, mut acc) = (0, 0u64);
     for (i, b) in blobs.iter().enumerate() {
@@ -463,6 +467,9 @@ fn blob_worker(
             }
         });
         for p in part_rx {
+            // Each part starts with an empty memory, so what it finds and
+            // counts never depends on which worker took which part before.
+            recent = Recent::new();
             for b in &blobs[parts[p].clone()] {
                 scan_one(&mut cat, b, w, max, &mut recent, &mut big)?;
             }
