@@ -279,7 +279,10 @@ fn core_hooks_path_relative_to_the_work_tree_is_honoured() {
     fs::create_dir_all(r.join("src/deep")).unwrap();
     // Run from a subdirectory: the relative setting is still the top's.
     let out = hook(&r.join("src/deep"), &["install"], 0);
-    assert!(out.contains("core.hooksPath is set"), "{out}");
+    assert!(
+        out.contains("core.hooksPath = .githooks: the hooks go to"),
+        "{out}"
+    );
     assert!(r.join(".githooks/pre-commit").is_file());
     assert!(!r.join(".git/hooks/pre-commit").exists());
     assert!(!r.join("src/deep/.githooks").exists());

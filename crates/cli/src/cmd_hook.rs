@@ -297,11 +297,29 @@ fn state(path: &Path) -> Result<State> {
 enum Plan {
     Snippet(Manager, String),
     Nothing(String),
-    /// Write our hook; first move what is there to this path, if any.
+    /// Write our hook, first moving aside what is there, if anything.
     Write {
-        move_aside: Option<PathBuf>,
+        aside: Option<Aside>,
         rewrite: bool,
     },
+}
+
+/// Where a hook that was there goes.
+#[derive(Clone, Copy, Debug)]
+enum Aside {
+    /// `<hook>.leaktrap-chained`: run first; restored by `uninstall`.
+    Chain,
+    /// `<hook>.leaktrap-replaced` (`--force`): neither run nor restored.
+    Replace,
+}
+
+impl Aside {
+    fn suffix(self) -> &'static str {
+        match self {
+            Aside::Chain => CHAINED_SUFFIX,
+            Aside::Replace => REPLACED_SUFFIX,
+        }
+    }
 }
 
 fn plan(repo: &Repo, hook: Hook, force: bool) -> Result<Plan> {
@@ -327,17 +345,17 @@ fn plan(repo: &Repo, hook: Hook, force: bool) -> Result<Plan> {
             );
         }
         Ok(Plan::Write {
-            move_aside: Some(replaced.clone()),
+            aside: Some(Aside::Replace),
             rewrite: false,
         })
     };
     Ok(match state(&path)? {
         State::Missing => Plan::Write {
-            move_aside: None,
+            aside: None,
             rewrite: false,
         },
         State::Ours { .. } => Plan::Write {
-            move_aside: None,
+            aside: None,
             rewrite: true,
         },
         State::Shim => Plan::Nothing(format!(
@@ -350,7 +368,7 @@ fn plan(repo: &Repo, hook: Hook, force: bool) -> Result<Plan> {
             chained.display()
         ))?,
         State::Foreign => Plan::Write {
-            move_aside: Some(chained),
+            aside: Some(Aside::Chain),
             rewrite: false,
         },
         State::Obstacle(what) => force_aside(what)?,
@@ -369,45 +387,42 @@ fn install(args: &InstallArgs) -> Result<u8> {
         .map(|&h| plan(&repo, h, args.force).map(|p| (h, p)))
         .collect::<Result<Vec<_>>>()?;
     let exe = recorded_exe();
-    if repo.hooks_path_config.is_some()
-        && plans.iter().any(|(_, p)| matches!(p, Plan::Write { .. }))
-    {
-        println!(
-            "note: core.hooksPath is set; the hooks go to {}, which every repository using that \
-             setting shares",
-            repo.hooks_dir.display()
-        );
+    if let Some(hp) = &repo.hooks_path_config {
+        if plans.iter().any(|(_, p)| matches!(p, Plan::Write { .. })) {
+            println!(
+                "note: core.hooksPath = {hp}: the hooks go to {}",
+                repo.hooks_dir.display()
+            );
+        }
     }
     for (hook, plan) in plans {
         let path = repo.hook_path(hook);
         match plan {
             Plan::Snippet(m, why) => print_snippet(&m, &why, hook),
             Plan::Nothing(msg) => println!("{}: nothing to do: {msg}", hook.name()),
-            Plan::Write {
-                move_aside,
-                rewrite,
-            } => {
+            Plan::Write { aside, rewrite } => {
+                let moved = aside.map(|a| (a, repo.side_path(hook, a.suffix())));
                 fs::create_dir_all(&repo.hooks_dir).with_context(|| {
                     format!(
                         "cannot create the hooks directory {}",
                         repo.hooks_dir.display()
                     )
                 })?;
-                if let Some(aside) = &move_aside {
-                    fs::rename(&path, aside).with_context(|| {
-                        format!("cannot move {} to {}", path.display(), aside.display())
+                if let Some((_, to)) = &moved {
+                    fs::rename(&path, to).with_context(|| {
+                        format!("cannot move {} to {}", path.display(), to.display())
                     })?;
                 }
                 if let Err(e) = write_hook(&path, &script(hook, exe.as_deref())) {
-                    if let Some(aside) = &move_aside {
-                        let _ = fs::rename(aside, &path);
+                    if let Some((_, to)) = &moved {
+                        let _ = fs::rename(to, &path);
                     }
                     return Err(e);
                 }
                 let verb = if rewrite { "rewrote" } else { "installed" };
                 println!("{}: {verb} {}", hook.name(), path.display());
-                match move_aside {
-                    Some(a) if a.to_string_lossy().ends_with(CHAINED_SUFFIX) => {
+                match moved {
+                    Some((Aside::Chain, a)) => {
                         let note = if is_executable(&a) {
                             "it runs first, and its failure blocks"
                         } else {
@@ -415,7 +430,7 @@ fn install(args: &InstallArgs) -> Result<u8> {
                         };
                         println!("  the hook that was there is kept as {} ({note})", a.display());
                     }
-                    Some(a) => println!(
+                    Some((Aside::Replace, a)) => println!(
                         "  the hook that was there was moved to {} (not run, not restored by uninstall)",
                         a.display()
                     ),
