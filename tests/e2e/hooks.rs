@@ -374,10 +374,13 @@ fn hook_managers_get_a_snippet_and_nothing_is_written() {
     let st = hook(r, &["status"], 0);
     assert!(st.contains("pre-commit: managed by husky"), "{st}");
 
-    // lefthook: a config file at the top of the work tree.
+    // lefthook: a config file at the top of the work tree. A leaktrap hook
+    // installed before it came is left as it is, and status says it runs.
     let d = tempfile::tempdir().unwrap();
     let r = d.path();
     init_repo(r);
+    hook(r, &["install"], 0);
+    let ours = fs::read_to_string(r.join(".git/hooks/pre-commit")).unwrap();
     write(r, "lefthook.yml", "pre-commit:\n  commands: {}\n");
     let out = hook(r, &["install", "--pre-push"], 0);
     assert!(out.contains("managed by lefthook (lefthook.yml)"), "{out}");
@@ -385,7 +388,17 @@ fn hook_managers_get_a_snippet_and_nothing_is_written() {
         out.contains("run: leaktrap push {1} {2}") && out.contains("use_stdin: true"),
         "{out}"
     );
-    assert_eq!(hook_files(&r.join(".git/hooks")), Vec::<String>::new());
+    assert_eq!(hook_files(&r.join(".git/hooks")), vec!["pre-commit"]);
+    assert_eq!(
+        fs::read_to_string(r.join(".git/hooks/pre-commit")).unwrap(),
+        ours
+    );
+    let st = hook(r, &["status"], 0);
+    assert!(
+        st.contains("pre-commit: installed (leaktrap, chained: no)")
+            && st.contains("pre-push: managed by lefthook (lefthook.yml)"),
+        "{st}"
+    );
 
     // The pre-commit framework's own hook script is left as it is.
     let d = tempfile::tempdir().unwrap();
@@ -497,7 +510,10 @@ fn the_hook_fails_closed_when_the_binary_is_gone() {
         .output()
         .unwrap();
     let st = String::from_utf8_lossy(&st.stdout).into_owned();
-    assert!(st.contains("[leaktrap not found"), "{st}");
+    assert!(
+        st.contains("[leaktrap is neither at the recorded path nor on PATH"),
+        "{st}"
+    );
 
     // With leaktrap on PATH the hook falls back to it and checks again.
     let (ok, err) = commit(r, "clean", &path_with_leaktrap());

@@ -519,30 +519,34 @@ fn status(path: Option<&Path>) -> Result<u8> {
     }
     for hook in Hook::ALL {
         let path = repo.hook_path(hook);
-        let line = if let Some((m, why)) = &repo.manager {
-            format!("managed by {} ({why})", m.name())
-        } else {
-            let st = state(&path)?;
-            let chained = is_executable(&repo.side_path(hook, CHAINED_SUFFIX));
-            let mut s = describe(&st, chained);
-            if st != State::Missing
-                && matches!(fs::symlink_metadata(&path), Ok(m) if m.is_file())
-                && !is_executable(&path)
-            {
-                s.push_str(" [not executable: git does not run it]");
+        let st = state(&path)?;
+        // What runs comes first: a leaktrap hook written before a manager
+        // arrived is still what git runs.
+        let line = match &repo.manager {
+            Some((m, why)) if !matches!(st, State::Ours { .. } | State::Shim) => {
+                format!("managed by {} ({why})", m.name())
             }
-            if let State::Ours { recorded } = &st {
-                if find_binary(recorded.as_deref()).is_none() {
-                    s.push_str(
-                        " [leaktrap not found at the recorded path nor on PATH: the hook blocks]",
-                    );
-                }
-            }
-            s
+            _ => status_line(&repo, hook, &st),
         };
         println!("{}: {line}: {}", hook.name(), path.display());
     }
     Ok(crate::exit::CLEAN)
+}
+
+/// What `status` says of the file at a hook's path.
+fn status_line(repo: &Repo, hook: Hook, st: &State) -> String {
+    let path = repo.hook_path(hook);
+    let chained = is_executable(&repo.side_path(hook, CHAINED_SUFFIX));
+    let mut s = describe(st, chained);
+    if matches!(fs::symlink_metadata(&path), Ok(m) if m.is_file()) && !is_executable(&path) {
+        s.push_str(" [not executable: git does not run it]");
+    }
+    if let State::Ours { recorded } = st {
+        if find_binary(recorded.as_deref()).is_none() {
+            s.push_str(" [leaktrap is neither at the recorded path nor on PATH: the hook blocks]");
+        }
+    }
+    s
 }
 
 fn describe(st: &State, chained: bool) -> String {
