@@ -6,6 +6,10 @@ mod history;
 #[path = "e2e/staged.rs"]
 mod staged;
 
+#[cfg(unix)]
+#[path = "e2e/hooks.rs"]
+mod hooks;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;

@@ -436,6 +436,27 @@ fn push_scans_exactly_what_would_be_sent() {
     );
     assert_eq!(code, 0, "{out}");
 
+    // The framework without refs (a push with a root commit): what no ref
+    // of the remote has, from the branch named.
+    let (code, out) = push(
+        &d,
+        "",
+        &[
+            ("PRE_COMMIT_REMOTE_NAME", "origin"),
+            ("PRE_COMMIT_LOCAL_BRANCH", "main"),
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let (code, out) = push(
+        &d,
+        "",
+        &[
+            ("PRE_COMMIT_REMOTE_NAME", "origin"),
+            ("PRE_COMMIT_LOCAL_BRANCH", "topic"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+
     // Garbage on stdin is an error, not a clean pass.
     let (code, out) = push(&d, "not a pre-push line\n", &[]);
     assert_eq!(code, 2, "{out}");

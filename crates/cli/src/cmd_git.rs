@@ -135,6 +135,16 @@ fn push_revs(git: &Git, args: &PushArgs) -> Result<Option<Vec<String>>> {
             Some(f) if f != ZERO && object_exists(git, &f) => negative.push(format!("^{f}")),
             _ => unknown_base = true,
         }
+    } else if std::env::var_os("PRE_COMMIT_REMOTE_NAME").is_some() {
+        // The pre-commit framework consumed git's input and gives no refs
+        // when the push includes a root commit: scan what no ref of the
+        // remote has, from the branch being pushed.
+        let local = std::env::var("PRE_COMMIT_LOCAL_BRANCH")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "HEAD".into());
+        positive.push(local);
+        unknown_base = true;
     } else {
         let stdin = std::io::stdin();
         for (n, line) in stdin.lock().lines().enumerate() {

@@ -4,6 +4,7 @@
 
 mod cmd_config;
 mod cmd_git;
+mod cmd_hook;
 mod cmd_rules;
 mod cmd_scan;
 mod cmd_staged;
@@ -58,6 +59,9 @@ enum Command {
     /// Show the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Install, remove or show leaktrap's git hooks (pre-commit, pre-push).
+    #[command(subcommand)]
+    Hook(cmd_hook::HookCommand),
 }
 
 #[derive(Args, Clone)]
@@ -256,6 +260,7 @@ fn main() -> ExitCode {
         Command::Rules(RulesCommand::List { common, json }) => cmd_rules::list(&common, json),
         Command::Rules(RulesCommand::Check { files, strict }) => cmd_rules::check(&files, strict),
         Command::Config(ConfigCommand::Show { common, path }) => cmd_config::show(&common, &path),
+        Command::Hook(c) => cmd_hook::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),
