@@ -7,9 +7,11 @@
 //!
 //! It must not know about rules' regexes, the engine, files or flags.
 
+mod fingerprint;
 mod json;
 mod text;
 
+pub use fingerprint::{line_hashes, secret_fingerprint};
 pub use json::{Json, JSON_SCHEMA_VERSION};
 pub use text::Text;
 
