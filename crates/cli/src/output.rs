@@ -384,3 +384,65 @@ fn summarize(outcome: &Outcome, verdict: Verdict, started: Instant, quiet: bool,
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_or_fails_naming_the_path() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("r.sarif");
+        std::fs::write(&file, "old").unwrap();
+        write_atomically(&file, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
+
+        // A writer that fails leaves the old report and no temporary file.
+        let err = write_atomically(&file, |w| {
+            w.write_all(b"partial")?;
+            Err(io::Error::other("disk full"))
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("r.sarif") && err.contains("disk full"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
+
+        // The rename fails onto a directory: the path and the OS error are named.
+        let dir = d.path().join("taken");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("keep"), "x").unwrap();
+        let err = write_atomically(&dir, |w| w.write_all(b"x"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!("cannot write the report to {}: ", dir.display())),
+            "{err}"
+        );
+        assert!(
+            !err.contains(".leaktrap-report."),
+            "no temporary name: {err}"
+        );
+        let left: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "{left:?}");
+    }
+
+    #[test]
+    fn formats_follow_from_file_names() {
+        let f = |n: &str| format_for(Path::new(n));
+        assert_eq!(f("out/leaktrap.sarif"), Some(Format::Sarif));
+        assert_eq!(f("x.SARIF.JSON"), Some(Format::Sarif));
+        assert_eq!(f("x.json"), Some(Format::Json));
+        assert_eq!(f("x.ndjson"), Some(Format::Jsonl));
+        assert_eq!(f("junit.xml"), Some(Format::Junit));
+        assert_eq!(f("summary.md"), Some(Format::Markdown));
+        assert_eq!(f(".json"), None, "a bare extension is a hidden file's name");
+        assert_eq!(f("report"), None);
+        assert_eq!(f("report.yaml"), None);
+    }
+}
