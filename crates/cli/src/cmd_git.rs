@@ -79,7 +79,7 @@ pub fn run_git(args: GitArgs) -> Result<u8> {
         quiet: args.output.quiet,
     };
     let outcome = history(&plan, &args.common)?;
-    output::finish(&outcome, &args.output, started, Mode::History)
+    finish(&git, &outcome, &args.output, started, Mode::History)
 }
 
 pub fn run_push(args: PushArgs) -> Result<u8> {
@@ -88,7 +88,7 @@ pub fn run_push(args: PushArgs) -> Result<u8> {
     let revs = push_revs(&git, &args)?;
     let Some(revs) = revs else {
         let outcome = Outcome::default();
-        return output::finish(&outcome, &args.output, started, Mode::Push);
+        return finish(&git, &outcome, &args.output, started, Mode::Push);
     };
     let plan = Plan {
         git: &git,
@@ -101,7 +101,39 @@ pub fn run_push(args: PushArgs) -> Result<u8> {
         quiet: args.output.quiet,
     };
     let outcome = history(&plan, &args.common)?;
-    output::finish(&outcome, &args.output, started, Mode::Push)
+    finish(&git, &outcome, &args.output, started, Mode::Push)
+}
+
+/// Writes the reports. The blobs that findings were in are read once, for
+/// SARIF's line hashes (over the file as it was at that commit).
+fn finish(
+    git: &Git,
+    outcome: &Outcome,
+    args: &crate::OutputArgs,
+    started: Instant,
+    mode: Mode,
+) -> Result<u8> {
+    let oids: Vec<Oid> = outcome
+        .findings
+        .iter()
+        .filter_map(|f| f.origin.as_deref()?.blob.as_deref())
+        .filter_map(|b| Oid::from_str(b).ok())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let blobs = if oids.is_empty() {
+        HashMap::new()
+    } else {
+        read_objects(git, &oids)?
+    };
+    let artifacts = output::RepoArtifacts {
+        root: git.root().to_path_buf(),
+        content: |f: &Finding| {
+            let oid = Oid::from_str(f.origin.as_deref()?.blob.as_deref()?).ok()?;
+            blobs.get(&oid)?.clone()
+        },
+    };
+    output::finish(outcome, args, started, mode, &artifacts)
 }
 
 fn threads(n: Option<usize>) -> usize {

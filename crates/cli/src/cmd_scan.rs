@@ -15,6 +15,7 @@ use std::time::Instant;
 
 pub fn run(args: ScanArgs) -> Result<u8> {
     let started = Instant::now();
+    output::check(&args.output)?;
     for p in &args.paths {
         if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
             bail!("path does not exist: {}", p.display());
@@ -65,7 +66,8 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         d.finish();
     }
 
-    let code = output::finish(&outcome, &args.output, started, output::Mode::Scan)?;
+    let files = output::WorkingTree::new(discover::base_dir(&near));
+    let code = output::finish(&outcome, &args.output, started, output::Mode::Scan, &files)?;
     Ok(code)
 }
 

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 pub fn run(args: StagedArgs) -> Result<u8> {
     let started = Instant::now();
+    output::check(&args.output)?;
     let cwd = std::env::current_dir()?;
     let repo = open_repo(&cwd)?;
     let changes = staged(&repo)?;
@@ -63,7 +64,19 @@ pub fn run(args: StagedArgs) -> Result<u8> {
         w.end();
     }
     let outcome = Outcome::merge([w.finish()]);
-    output::finish(&outcome, &args.output, started, Mode::Staged)
+    // The staged content, for SARIF's line hashes: what was scanned, not
+    // the working tree.
+    let blobs = output::RepoArtifacts {
+        root: changes.root.clone(),
+        content: |f: &leaktrap_core::Finding| {
+            let s = changes.files.iter().find(|s| s.path == f.path)?;
+            match &s.content {
+                Some(c) => Some(c.clone()),
+                None => repo.find_blob(s.oid).ok().map(|b| b.content().to_vec()),
+            }
+        },
+    };
+    output::finish(&outcome, &args.output, started, Mode::Staged, &blobs)
 }
 
 /// `.leaktrapignore` at the repository root. `.gitignore` does not apply:

@@ -169,9 +169,13 @@ struct PushArgs {
 /// How findings are shown, and the exit code for them.
 #[derive(Args)]
 struct OutputArgs {
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Report format [default: from --report-path's extension, else text].
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<Format>,
+    /// Write the report to FILE (atomically, and also when nothing is found);
+    /// `-` is stdout. Findings are then also shown as text on stdout.
+    #[arg(long, short = 'r', value_name = "FILE")]
+    report_path: Option<PathBuf>,
     /// Show secrets in full. Output will contain live credentials.
     #[arg(long, conflicts_with = "redact")]
     show_secrets: bool,
@@ -191,12 +195,25 @@ struct OutputArgs {
     quiet: bool,
 }
 
-#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+/// Report formats (docs/formats.md).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// Masked findings for people.
     Text,
     /// leaktrap's versioned JSON report (docs/json-report.md).
     Json,
+    /// One JSON object per finding per line, then a summary line.
+    Jsonl,
+    /// A header row, then one row per finding.
+    Csv,
+    /// JUnit XML, for CI test-report views (GitLab, Jenkins).
+    Junit,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// A Markdown summary, for $GITHUB_STEP_SUMMARY or a pull request comment.
+    Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 #[derive(Subcommand)]

@@ -1,13 +1,17 @@
-//! Writing a scan's outcome: the report on stdout, the summary on stderr,
-//! the exit code.
+//! Writing a scan's outcome: the report on stdout or to `--report-path`,
+//! the summary on stderr, the exit code.
 
 use crate::term::{self, human_bytes};
 use crate::{exit, Format, OutputArgs};
-use anyhow::{Context, Result};
-use leaktrap_core::{Redaction, Verdict};
-use leaktrap_report::{Json, Report, Reporter, Text};
+use anyhow::{bail, Context, Result};
+use leaktrap_core::{Finding, Redaction, Verdict};
+use leaktrap_report::{
+    file_uri, Artifacts, Csv, Github, Json, Jsonl, Junit, Markdown, Report, Reporter, Sarif, Text,
+};
 use leaktrap_scan::Outcome;
-use std::io::{IsTerminal, Write};
+use std::borrow::Cow;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Which command ran: it changes the words of the summary.
@@ -30,36 +34,279 @@ pub fn redaction(args: &OutputArgs) -> Redaction {
     }
 }
 
-/// Writes the report and the summary and returns the exit code.
+/// The report file, if the report does not go to stdout.
+fn report_file(args: &OutputArgs) -> Option<&Path> {
+    args.report_path.as_deref().filter(|p| p.as_os_str() != "-")
+}
+
+/// The report format: `--format`, else the report file's extension, else text.
 ///
 /// # Errors
-/// stdout could not be written.
-pub fn finish(outcome: &Outcome, args: &OutputArgs, started: Instant, mode: Mode) -> Result<u8> {
+/// A report file whose extension names no format, and no `--format`.
+pub fn format(args: &OutputArgs) -> Result<Format> {
+    if let Some(f) = args.format {
+        return Ok(f);
+    }
+    let Some(path) = report_file(args) else {
+        return Ok(Format::Text);
+    };
+    match format_for(path) {
+        Some(f) => Ok(f),
+        None => bail!(
+            "cannot tell the report format from the name {}: give --format, or a name \
+             ending in .sarif, .sarif.json, .json, .jsonl, .ndjson, .csv, .xml (JUnit), \
+             .md or .txt",
+            path.display()
+        ),
+    }
+}
+
+fn format_for(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let ext = |e: &str| name.len() > e.len() && name.ends_with(e);
+    Some(if ext(".sarif") || ext(".sarif.json") {
+        Format::Sarif
+    } else if ext(".json") {
+        Format::Json
+    } else if ext(".jsonl") || ext(".ndjson") {
+        Format::Jsonl
+    } else if ext(".csv") {
+        Format::Csv
+    } else if ext(".xml") {
+        Format::Junit
+    } else if ext(".md") || ext(".markdown") {
+        Format::Markdown
+    } else if ext(".txt") {
+        Format::Text
+    } else {
+        return None;
+    })
+}
+
+/// Checks the output flags before a scan, so that a long scan does not end
+/// in a usage error: the format can be told, and the report file's directory
+/// exists.
+///
+/// # Errors
+/// As [`format`]; the report file's directory does not exist; the report
+/// file is a directory.
+pub fn check(args: &OutputArgs) -> Result<()> {
+    format(args)?;
+    if let Some(path) = report_file(args) {
+        let dir = parent_dir(path);
+        if !dir.is_dir() {
+            bail!(
+                "cannot write the report to {}: {} {}",
+                path.display(),
+                dir.display(),
+                if dir.exists() {
+                    "is not a directory"
+                } else {
+                    "does not exist"
+                }
+            );
+        }
+        if path.is_dir() {
+            bail!(
+                "cannot write the report to {}: it is a directory",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// A `file://` URI for a directory, as SARIF's `originalUriBaseIds` wants.
+fn dir_uri(dir: &Path) -> String {
+    let mut s = dir.to_string_lossy().into_owned();
+    if !s.ends_with(['/', '\\']) {
+        s.push('/');
+    }
+    file_uri(&s)
+}
+
+/// Files on disk, for `scan`: paths are made relative to `root` (the
+/// repository root, or the directory that anchors the scan), symbolic links
+/// resolved; content is read again from disk for GitHub's line hash (the
+/// SARIF reporter uses it only if it still holds the secret where it was
+/// found).
+pub struct WorkingTree {
+    root: PathBuf,
+    canonical_root: Option<PathBuf>,
+}
+
+impl WorkingTree {
+    pub fn new(root: PathBuf) -> Self {
+        let root = std::path::absolute(&root).unwrap_or(root);
+        let canonical_root = std::fs::canonicalize(&root).ok();
+        WorkingTree {
+            root,
+            canonical_root,
+        }
+    }
+}
+
+fn slashed(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    }
+}
+
+impl Artifacts for WorkingTree {
+    fn root_uri(&self) -> Option<String> {
+        Some(dir_uri(&self.root))
+    }
+
+    fn repo_path<'f>(&self, f: &'f Finding) -> Cow<'f, str> {
+        if f.origin.is_some() {
+            // History paths are relative to the repository already.
+            return Cow::Borrowed(&f.path);
+        }
+        let p = Path::new(&f.path);
+        if let (Ok(real), Some(root)) = (std::fs::canonicalize(p), &self.canonical_root) {
+            if let Ok(rel) = real.strip_prefix(root) {
+                return Cow::Owned(slashed(rel));
+            }
+        }
+        match std::path::absolute(p) {
+            Ok(abs) => match abs.strip_prefix(&self.root) {
+                Ok(rel) => Cow::Owned(slashed(rel)),
+                Err(_) => Cow::Owned(slashed(&abs)),
+            },
+            Err(_) => Cow::Borrowed(&f.path),
+        }
+    }
+
+    fn content(&self, f: &Finding) -> Option<Vec<u8>> {
+        if f.origin.is_some() {
+            return None;
+        }
+        std::fs::read(&f.path).ok()
+    }
+}
+
+/// Content that is not on disk (a staged or historical blob): paths are
+/// relative to `root` already; `content` fetches what a finding was found in.
+pub struct RepoArtifacts<F> {
+    pub root: PathBuf,
+    pub content: F,
+}
+
+impl<F: Fn(&Finding) -> Option<Vec<u8>>> Artifacts for RepoArtifacts<F> {
+    fn root_uri(&self) -> Option<String> {
+        Some(dir_uri(&self.root))
+    }
+
+    fn content(&self, f: &Finding) -> Option<Vec<u8>> {
+        (self.content)(f)
+    }
+}
+
+/// Writes the report (to stdout, or atomically to `--report-path` with the
+/// findings as text on stdout), then the summary, and returns the exit
+/// code, which does not depend on where the report went. `artifacts` says
+/// where the scanned content lives: [`WorkingTree`] for files on disk,
+/// [`RepoArtifacts`] for blobs.
+///
+/// # Errors
+/// The format cannot be told; stdout or the report file could not be written.
+pub fn finish(
+    outcome: &Outcome,
+    args: &OutputArgs,
+    started: Instant,
+    mode: Mode,
+    artifacts: &dyn Artifacts,
+) -> Result<u8> {
+    let format = format(args)?;
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
         findings: &outcome.findings,
         stats: &outcome.stats,
         redaction: redaction(args),
     };
+    let file = report_file(args);
+    let saved = file.map(|path| {
+        write_atomically(path, |out| {
+            write_format(format, false, artifacts, &report, out)
+        })
+    });
+    let on_stdout = if file.is_some() { Format::Text } else { format };
+    let color =
+        on_stdout == Format::Text && term::use_color(args.color, std::io::stdout().is_terminal());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Text => {
-            let color = term::use_color(args.color, std::io::stdout().is_terminal());
-            Text { color }.write(&report, &mut out)
-        }
-        Format::Json => Json.write(&report, &mut out),
-    }
-    .and_then(|()| out.flush())
-    .context("cannot write the report to stdout")?;
+    write_format(on_stdout, color, artifacts, &report, &mut out)
+        .and_then(|()| out.flush())
+        .context("cannot write the report to stdout")?;
     drop(out);
     let verdict = report.verdict();
     summarize(outcome, verdict, started, args.quiet, mode);
+    if let Some(saved) = saved {
+        saved?;
+    }
     Ok(match verdict {
         Verdict::Clean => exit::CLEAN,
         Verdict::Findings => args.exit_code,
         Verdict::Incomplete => exit::INCOMPLETE,
     })
+}
+
+fn write_format(
+    format: Format,
+    color: bool,
+    artifacts: &dyn Artifacts,
+    report: &Report<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Text => Text { color }.write(report, out),
+        Format::Json => Json.write(report, out),
+        Format::Jsonl => Jsonl.write(report, out),
+        Format::Csv => Csv.write(report, out),
+        Format::Junit => Junit.write(report, out),
+        Format::Github => Github { artifacts }.write(report, out),
+        Format::Markdown => Markdown.write(report, out),
+        Format::Sarif => Sarif::new(artifacts).write(report, out),
+    }
+}
+
+/// Writes a file whole or not at all: into a temporary file in the same
+/// directory, flushed to disk, then renamed over `path`. A new file gets the
+/// permissions any new file gets (the umask applies).
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let fail = |e: io::Error| {
+        // tempfile adds the temporary file's name; the OS error is what matters.
+        let e = e.raw_os_error().map_or(e, io::Error::from_raw_os_error);
+        anyhow::anyhow!("cannot write the report to {}: {e}", path.display())
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".leaktrap-report.").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(parent_dir(path)).map_err(fail)?;
+    {
+        let mut out = io::BufWriter::new(tmp.as_file_mut());
+        write(&mut out).and_then(|()| out.flush()).map_err(fail)?;
+    }
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// The stderr summary: unreadable inputs by name, then one line of counts,
@@ -155,5 +402,67 @@ fn summarize(outcome: &Outcome, verdict: Verdict, started: Instant, quiet: bool,
              \x20   in .leaktrap.toml;\n\
              \x20 - to commit anyway, at your own risk: git commit --no-verify"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_or_fails_naming_the_path() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("r.sarif");
+        std::fs::write(&file, "old").unwrap();
+        write_atomically(&file, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
+
+        // A writer that fails leaves the old report and no temporary file.
+        let err = write_atomically(&file, |w| {
+            w.write_all(b"partial")?;
+            Err(io::Error::other("disk full"))
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("r.sarif") && err.contains("disk full"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
+
+        // The rename fails onto a directory: the path and the OS error are named.
+        let dir = d.path().join("taken");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("keep"), "x").unwrap();
+        let err = write_atomically(&dir, |w| w.write_all(b"x"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!("cannot write the report to {}: ", dir.display())),
+            "{err}"
+        );
+        assert!(
+            !err.contains(".leaktrap-report."),
+            "no temporary name: {err}"
+        );
+        let left: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "{left:?}");
+    }
+
+    #[test]
+    fn formats_follow_from_file_names() {
+        let f = |n: &str| format_for(Path::new(n));
+        assert_eq!(f("out/leaktrap.sarif"), Some(Format::Sarif));
+        assert_eq!(f("x.SARIF.JSON"), Some(Format::Sarif));
+        assert_eq!(f("x.json"), Some(Format::Json));
+        assert_eq!(f("x.ndjson"), Some(Format::Jsonl));
+        assert_eq!(f("junit.xml"), Some(Format::Junit));
+        assert_eq!(f("summary.md"), Some(Format::Markdown));
+        assert_eq!(f(".json"), None, "a bare extension is a hidden file's name");
+        assert_eq!(f("report"), None);
+        assert_eq!(f("report.yaml"), None);
     }
 }

@@ -1,8 +1,9 @@
 //! leaktrap's own JSON report, versioned (see `docs/json-report.md`).
 
-use crate::{Report, Reporter};
-use leaktrap_core::{Finding, Redaction, ScanStats};
+use crate::{scrub, Report, Reporter};
+use leaktrap_core::{Finding, Origin, OriginKind, Redaction, ScanStats};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Bumped on any incompatible change of the JSON report's shape.
@@ -23,13 +24,14 @@ struct Doc<'a> {
 }
 
 #[derive(Serialize)]
-struct Tool<'a> {
-    name: &'static str,
-    version: &'a str,
+pub(crate) struct Tool<'a> {
+    pub name: &'static str,
+    pub version: &'a str,
 }
 
+/// A finding as the JSON and JSONL reports write it.
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     rule_id: &'a str,
     rule_name: &'a str,
     description: &'a str,
@@ -50,7 +52,34 @@ struct JsonFinding<'a> {
     entropy: f64,
     /// Provenance of a history finding; absent for files and stdin.
     #[serde(skip_serializing_if = "Option::is_none")]
-    origin: Option<&'a leaktrap_core::Origin>,
+    origin: Option<JsonOrigin<'a>>,
+}
+
+/// [`Origin`] with the commit summary scrubbed: a secret found in a commit
+/// message may be on its first line.
+#[derive(Serialize)]
+struct JsonOrigin<'a> {
+    kind: OriginKind,
+    commit: &'a str,
+    blob: Option<&'a str>,
+    author_name: &'a str,
+    author_email: &'a str,
+    date: &'a str,
+    summary: Cow<'a, str>,
+    also_in: &'a [String],
+}
+
+fn origin<'a>(o: &'a Origin, f: &Finding, r: Redaction) -> JsonOrigin<'a> {
+    JsonOrigin {
+        kind: o.kind,
+        commit: &o.commit,
+        blob: o.blob.as_deref(),
+        author_name: &o.author_name,
+        author_email: &o.author_email,
+        date: &o.date,
+        summary: scrub(&o.summary, f, r),
+        also_in: &o.also_in,
+    }
 }
 
 fn redaction_name(r: Redaction) -> &'static str {
@@ -61,7 +90,7 @@ fn redaction_name(r: Redaction) -> &'static str {
     }
 }
 
-fn finding<'a>(f: &'a Finding, r: Redaction) -> JsonFinding<'a> {
+pub(crate) fn finding<'a>(f: &'a Finding, r: Redaction) -> JsonFinding<'a> {
     let l = &f.location;
     JsonFinding {
         rule_id: &f.rule.id,
@@ -81,7 +110,7 @@ fn finding<'a>(f: &'a Finding, r: Redaction) -> JsonFinding<'a> {
         secret_length: f.secret.char_len(),
         redaction: redaction_name(r),
         entropy: (f64::from(f.entropy) * 1000.0).round() / 1000.0,
-        origin: f.origin.as_deref(),
+        origin: f.origin.as_deref().map(|o| origin(o, f, r)),
     }
 }
 

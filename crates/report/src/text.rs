@@ -1,11 +1,12 @@
 //! Human output: one finding per block, masked, optionally coloured.
 
-use crate::{Report, Reporter};
+use crate::{scrub, short_commit, Report, Reporter};
 use leaktrap_core::Severity;
 use std::io::{self, Write};
 
 /// `path:line:column: severity rule-id: name`, then the masked secret and
-/// the rule's description, indented.
+/// the rule's description, indented; for a finding in history, the commit
+/// that introduced it.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Text {
     pub color: bool,
@@ -54,6 +55,16 @@ impl Reporter for Text {
                 first_sentence(&f.rule.description),
                 paint(RESET)
             )?;
+            if let Some(o) = f.origin.as_deref() {
+                writeln!(
+                    out,
+                    "    in commit {} by {} on {}: {}",
+                    short_commit(&o.commit),
+                    sanitize(&o.author_name),
+                    o.date.get(..10).unwrap_or(&o.date),
+                    sanitize(&scrub(&o.summary, f, report.redaction)),
+                )?;
+            }
         }
         Ok(())
     }
