@@ -267,8 +267,8 @@ fn history(plan: &Plan<'_>, common: &crate::CommonArgs) -> Result<Outcome> {
     // Scoped: walk first, then read what the walk introduced. Whole
     // history: read everything in pack order while the walk runs beside.
     let mut messages = Outcome::default();
-    let (blobs, pre_changes) = if plan.full {
-        (git.all_blobs()?, None)
+    let (mut blobs, pre_changes) = if plan.full {
+        (Vec::new(), None)
     } else {
         let (ch, msgs) = walk(git, &engine, &plan.revs, Merges::Combined)?;
         messages = msgs;
@@ -286,15 +286,20 @@ fn history(plan: &Plan<'_>, common: &crate::CommonArgs) -> Result<Outcome> {
 
     let mut walked = None;
     let mut parts = Vec::new();
-    std::thread::scope(|s| {
+    std::thread::scope(|s| -> Result<()> {
         // The whole history's walk gives provenance and commit messages,
-        // and tells which introduced blobs are missing.
+        // and tells which introduced blobs are missing. It starts first: it
+        // is the longest single thread of work.
         let prov = plan
             .full
             .then(|| s.spawn(|| walk(git, &engine, &plan.revs, Merges::Skip)));
+        if plan.full {
+            blobs = git.all_blobs()?;
+        }
         parts = scan_blobs(git, &engine, &blobs, plan, &progress);
         walked = prov.map(|h| h.join());
-    });
+        Ok(())
+    })?;
     if let Some(d) = display {
         d.finish();
     }
