@@ -273,6 +273,13 @@ fn scope_options_limit_the_commits() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("bad revision 'no-such-branch'"), "{err}");
+    let out = leaktrap().args(["git", "/no/such/dir"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("/no/such/dir is not inside a git repository (no such directory)"),
+        "{err}"
+    );
 }
 
 #[test]

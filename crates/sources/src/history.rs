@@ -118,6 +118,16 @@ impl Git {
     /// # Errors
     /// git is missing, or `path` is not in a repository.
     pub fn discover(path: &Path) -> Result<Git, HistoryError> {
+        if !path.is_dir() {
+            return Err(HistoryError::NotARepo {
+                path: path.display().to_string(),
+                detail: if path.exists() {
+                    "not a directory; name the repository's directory".into()
+                } else {
+                    "no such directory".into()
+                },
+            });
+        }
         let out = Command::new("git")
             .current_dir(path)
             .args([
