@@ -52,6 +52,29 @@ impl CompiledRule {
     }
 }
 
+/// `secret` read as base64 (standard or URL-safe, padded or not), when
+/// that gives printable text: a placeholder such as
+/// `ZXhhbXBsZS1hcHAtc2VjcmV0` ("example-app-secret") meets the stopwords
+/// its plain form would. Random tokens decode to binary and are left alone.
+fn decoded_text(secret: &[u8]) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    if secret.len() < 12 {
+        return None;
+    }
+    let body = secret
+        .strip_suffix(b"==")
+        .or_else(|| secret.strip_suffix(b"="))
+        .unwrap_or(secret);
+    let text = STANDARD_NO_PAD
+        .decode(body)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(body))
+        .ok()?;
+    text.iter()
+        .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
+        .then_some(text)
+}
+
 #[derive(Default)]
 struct CompiledAllow {
     regexes: Vec<Regex>,
@@ -95,7 +118,7 @@ impl CompiledAllow {
         data: &[u8],
     ) -> bool {
         if let Some(sw) = &self.stopwords {
-            if sw.is_match(secret) {
+            if sw.is_match(secret) || decoded_text(secret).is_some_and(|t| sw.is_match(&t)) {
                 return true;
             }
         }
@@ -717,6 +740,28 @@ fn build_matcher(rule: &Rule) -> Result<Matcher, CompileError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn base64_placeholders_decode_to_text_and_random_tokens_do_not() {
+        assert_eq!(
+            decoded_text(b"ZXhhbXBsZS1hcHAtc2VjcmV0").as_deref(),
+            Some(&b"example-app-secret"[..])
+        );
+        assert_eq!(
+            decoded_text(b"ZXhhbXBsZS1jb29raWUtc2VjcmV0enp6").as_deref(),
+            Some(&b"example-cookie-secretzzz"[..])
+        );
+        // Padded, and URL-safe alphabet.
+        assert_eq!(
+            decoded_text(b"c2hvcnQgdGV4dCE=").as_deref(),
+            Some(&b"short text!"[..])
+        );
+        assert!(decoded_text(b"hlVzbIVKMeeZTxNrHMb4hV2aVwAA4bte").is_none());
+        assert!(decoded_text(b"D31SJpSmPe6aUDTtU2zqAoW1gqEKoH5T").is_none());
+        assert!(decoded_text(b"short").is_none());
+        assert!(decoded_text(b"not base64 at all!!").is_none());
+    }
+
     use super::*;
     use leaktrap_rules::parse_rule_file;
 
