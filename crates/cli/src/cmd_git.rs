@@ -261,8 +261,8 @@ fn history(plan: &Plan<'_>, common: &crate::CommonArgs) -> Result<Outcome> {
     let ignore = leaktrapignore(git.root(), &mut head);
 
     let progress = Arc::new(Progress::default());
-    let display =
-        term::progress_allowed(plan.quiet).then(|| ProgressDisplay::start(progress.clone()));
+    let display = term::progress_allowed(plan.quiet)
+        .then(|| ProgressDisplay::start(progress.clone(), "blobs"));
 
     // Scoped: walk first, then read what the walk introduced. Whole
     // history: read everything in pack order while the walk runs beside.

@@ -40,8 +40,8 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         max_file_size: (args.max_file_size > 0).then(|| args.max_file_size * 1_000_000),
     };
     let progress = Arc::new(Progress::default());
-    let display =
-        term::progress_allowed(args.output.quiet).then(|| ProgressDisplay::start(progress.clone()));
+    let display = term::progress_allowed(args.output.quiet)
+        .then(|| ProgressDisplay::start(progress.clone(), "files"));
 
     let mut parts = Vec::new();
     let mut ignored = 0;

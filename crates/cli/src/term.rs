@@ -55,7 +55,8 @@ pub struct ProgressDisplay {
 }
 
 impl ProgressDisplay {
-    pub fn start(progress: Arc<Progress>) -> ProgressDisplay {
+    /// `unit`: what an input is called ("files", "blobs").
+    pub fn start(progress: Arc<Progress>, unit: &'static str) -> ProgressDisplay {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let handle = std::thread::spawn(move || {
@@ -81,7 +82,7 @@ impl ProgressDisplay {
                 });
                 let files = progress.inputs.load(Ordering::Relaxed);
                 let bytes = progress.bytes.load(Ordering::Relaxed);
-                b.set_message(format!("scanned {files} files, {}", human_bytes(bytes)));
+                b.set_message(format!("scanned {files} {unit}, {}", human_bytes(bytes)));
                 b.tick();
             }
             if let Some(b) = bar {
