@@ -89,9 +89,12 @@ fn a_removed_secret_is_found_once_and_attributed_to_the_commit_that_added_it() {
         "tune",
         20,
     );
+    // A rename moves the secret; it is not a new one.
+    git(d, &["mv", "conf/app.env", "conf/prod.env"]);
+    commit(d, "rename", 25);
     add_commit(
         d,
-        "conf/app.env",
+        "conf/prod.env",
         "# settings\nmode=prod\n",
         "remove token",
         30,
@@ -108,7 +111,7 @@ fn a_removed_secret_is_found_once_and_attributed_to_the_commit_that_added_it() {
     assert_eq!(o["date"], "2026-01-01T00:00:10Z");
     assert_eq!(o["summary"], "add settings");
     assert_eq!(v["findings"][0]["rule_id"], "github.pat-classic");
-    assert!(err.contains("and 4 commits"), "{err}");
+    assert!(err.contains("and 5 commits"), "{err}");
     // Never the secret itself.
     let text = leaktrap().current_dir(d).arg("git").output().unwrap();
     assert!(!String::from_utf8_lossy(&text.stdout).contains(&token));

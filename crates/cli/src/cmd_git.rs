@@ -896,6 +896,10 @@ fn attribute(
     for oid in by_blob.keys() {
         for i in changes.intros.get(oid).into_iter().flatten() {
             parents.extend(i.parents.iter().filter(|p| !p.is_zero()));
+            if i.parents.iter().all(Oid::is_zero) {
+                let c = &changes.commits[i.commit as usize];
+                parents.extend(changes.deleted.get(&c.oid).into_iter().flatten());
+            }
         }
     }
     let parents: Vec<Oid> = parents.into_iter().collect();
@@ -961,13 +965,21 @@ fn attribute(
                     continue;
                 }
                 let secret = f.secret.expose();
-                let carried = intro.parents.iter().any(|p| {
+                let holds = |p: &Oid| {
                     !p.is_zero()
                         && old
                             .get(p)
                             .and_then(Option::as_ref)
                             .is_some_and(|c| memchr::memmem::find(c, secret).is_some())
-                });
+                };
+                // In a parent's version at this path; or, for a new path,
+                // in a file the same commit deleted (a rename).
+                let carried = intro.parents.iter().any(holds)
+                    || (intro.parents.iter().all(Oid::is_zero)
+                        && changes
+                            .deleted
+                            .get(&commit.oid)
+                            .is_some_and(|d| d.iter().any(holds)));
                 if !carried {
                     new_at.entry((path, k)).or_default().push(commit);
                 }

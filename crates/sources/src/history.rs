@@ -81,6 +81,9 @@ pub struct Changes {
     pub order: Vec<Oid>,
     /// Commits walked.
     pub walked: u64,
+    /// Blobs each ordinary commit deleted (by commit id): a file "added"
+    /// by a rename is the deleted one moved.
+    pub deleted: HashMap<Oid, Vec<Oid>>,
 }
 
 impl Changes {
@@ -89,6 +92,9 @@ impl Changes {
         let base = u32::try_from(self.commits.len()).unwrap_or(u32::MAX);
         self.commits.extend(other.commits);
         self.walked = self.walked.max(other.walked);
+        for (c, d) in other.deleted {
+            self.deleted.entry(c).or_default().extend(d);
+        }
         for oid in other.order {
             if let Some(list) = other.intros.get(&oid) {
                 let mine = self.intros.entry(oid).or_default();
@@ -383,7 +389,15 @@ impl Git {
                         detail: format!("raw record `{head}`"),
                     });
                 };
-                if entry.result.is_zero() || !entry.blob {
+                if entry.result.is_zero() {
+                    if let (Some(c), [old]) = (&cur, entry.parents.as_slice()) {
+                        if !old.is_zero() {
+                            ch.deleted.entry(c.oid).or_default().push(*old);
+                        }
+                    }
+                    continue;
+                }
+                if !entry.blob {
                     continue;
                 }
                 if want.is_some_and(|w| !w.contains(&entry.result)) {
