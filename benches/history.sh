@@ -7,7 +7,8 @@
 # Environment:
 #   LEAKTRAP   leaktrap binary (default: <repo>/target/release/leaktrap)
 #   RUNS       timed runs per tool after one warm-up round (default 3)
-#   TOOLS      subset, default "git-floor leaktrap betterleaks gitleaks kingfisher"
+#   TOOLS      subset, default "git-floor leaktrap betterleaks gitleaks kingfisher";
+#              "leaktrap-trace" times `leaktrap trace` (secret from TRACE_SECRET)
 #   PEERS_DIR  where tools/install-peers put the peers (default ~/.cache/leaktrap-peers)
 #
 # Method: one untimed warm-up round (page cache, kingfisher's rule cache), then RUNS rounds
@@ -42,6 +43,8 @@ cmd_for() {
   case "$1" in
     git-floor) CMD=(git -C "$t" cat-file --batch-all-objects --batch --unordered) ;;
     leaktrap) CMD=("$leaktrap" git "$t" -q) ;;
+    # trace: the secret on stdin (TRACE_SECRET, default a 64-char value absent from any repo).
+    leaktrap-trace) CMD=(sh -c 'printf "%s\n" "$1" | "$2" trace "$3" > /dev/null' trace "${TRACE_SECRET:-0000leaktrap-trace-benchmark-value-that-is-in-no-repository-0000}" "$leaktrap" "$t") ;;
     betterleaks) CMD=(betterleaks git "$t" --no-banner --no-color --log-level error --exit-code=0) ;;
     gitleaks) CMD=(gitleaks git "$t" --no-banner --log-level error --exit-code 0) ;;
     kingfisher) CMD=(kingfisher scan "$t" --git-history full --no-validate --no-update-check --quiet) ;;

@@ -7,6 +7,8 @@ mod formats;
 mod history;
 #[path = "e2e/staged.rs"]
 mod staged;
+#[path = "e2e/trace.rs"]
+mod trace;
 
 #[cfg(unix)]
 #[path = "e2e/hooks.rs"]

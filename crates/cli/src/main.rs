@@ -8,6 +8,7 @@ mod cmd_hook;
 mod cmd_rules;
 mod cmd_scan;
 mod cmd_staged;
+mod cmd_trace;
 mod discover;
 mod output;
 mod term;
@@ -59,6 +60,11 @@ enum Command {
     /// Show the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// After an exposure: where known secrets live in the history, since
+    /// when, which refs still reach them, and how to purge them. Reads the
+    /// secrets from stdin (one per line) or --secret-file, never argv.
+    /// Exit 0: found nowhere; 1: found; 2: error.
+    Trace(TraceArgs),
     /// Install, remove or show leaktrap's git hooks (pre-commit, pre-push).
     #[command(subcommand)]
     Hook(cmd_hook::HookCommand),
@@ -143,6 +149,27 @@ struct GitArgs {
     /// Skip blobs larger than this many megabytes (10^6 bytes); 0 = no limit.
     #[arg(long, value_name = "MB", default_value_t = 0)]
     max_file_size: u64,
+    /// Worker threads (default: number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+}
+
+/// Secrets to trace.
+#[derive(Args)]
+struct TraceArgs {
+    /// The repository (any directory inside it; default `.`).
+    #[arg(value_name = "REPO", default_value = ".")]
+    repo: PathBuf,
+    /// Read the secrets from this file (one per line) instead of stdin.
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
+    /// Write `git filter-repo --replace-text` expressions here (mode 0600:
+    /// the file holds the secrets).
+    #[arg(long, value_name = "FILE")]
+    purge_file: Option<PathBuf>,
+    /// Print JSON (schema `leaktrap.trace` v1) instead of text.
+    #[arg(long)]
+    json: bool,
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
@@ -274,6 +301,7 @@ fn main() -> ExitCode {
         Command::Staged(a) => cmd_staged::run(a),
         Command::Git(a) => cmd_git::run_git(a),
         Command::Push(a) => cmd_git::run_push(a),
+        Command::Trace(a) => cmd_trace::run(a),
         Command::Rules(RulesCommand::List { common, json }) => cmd_rules::list(&common, json),
         Command::Rules(RulesCommand::Check { files, strict }) => cmd_rules::check(&files, strict),
         Command::Config(ConfigCommand::Show { common, path }) => cmd_config::show(&common, &path),

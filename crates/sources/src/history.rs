@@ -84,6 +84,8 @@ pub struct Changes {
     /// Blobs each ordinary commit deleted (by commit id): a file "added"
     /// by a rename is the deleted one moved.
     pub deleted: HashMap<Oid, Vec<Oid>>,
+    /// Every commit walked, with its parents.
+    pub parents: HashMap<Oid, Vec<Oid>>,
 }
 
 impl Changes {
@@ -92,6 +94,9 @@ impl Changes {
         let base = u32::try_from(self.commits.len()).unwrap_or(u32::MAX);
         self.commits.extend(other.commits);
         self.walked = self.walked.max(other.walked);
+        for (c, p) in other.parents {
+            self.parents.entry(c).or_insert(p);
+        }
         for (c, d) in other.deleted {
             self.deleted.entry(c).or_default().extend(d);
         }
@@ -302,7 +307,7 @@ impl Git {
                 "--no-ext-diff",
                 "--no-textconv",
                 "--ignore-submodules=none",
-                "--format=%x01%H%x00%an%x00%ae%x00%at%x00%B",
+                "--format=%x01%H%x00%P%x00%an%x00%ae%x00%at%x00%B",
             ])
             .args(revs)
             .arg("--")
@@ -336,7 +341,7 @@ impl Git {
             let t = tok.strip_prefix(b"\n").unwrap_or(&tok);
             if let Some(h) = t.strip_prefix(b"\x01") {
                 let oid = parse_oid(std::str::from_utf8(h).map_err(|_| not_utf8(CMD))?, CMD)?;
-                let mut f = [String::new(), String::new(), String::new()];
+                let mut f = [String::new(), String::new(), String::new(), String::new()];
                 for slot in &mut f {
                     tok.clear();
                     r.read_until(0, &mut tok)
@@ -358,7 +363,13 @@ impl Git {
                 if tok.last() == Some(&0) {
                     tok.pop();
                 }
-                let [name, email, time] = f;
+                let [parents, name, email, time] = f;
+                let parents: Vec<Oid> = parents
+                    .split(' ')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| parse_oid(p, CMD))
+                    .collect::<Result<_, _>>()?;
+                ch.parents.insert(oid, parents);
                 let summary = tok.split(|&b| b == b'\n').next().unwrap_or_default();
                 ch.walked += 1;
                 let meta = CommitMeta {

@@ -1,0 +1,616 @@
+//! `leaktrap trace`: where known secrets live in a repository's history.
+//!
+//! The secrets come from stdin or a file (never argv). Every blob in the
+//! object store (reachable or not) is searched once for them, in parallel,
+//! with a literal search; every commit message (refs and reflogs) and
+//! annotated tag message too. One walk of all refs and reflogs gives the
+//! timeline: which commits introduced each occurrence, which removed it.
+//! The reach comes from the refs: whose tip still holds it (and where),
+//! whose history contains an introducing commit, whether a remote-tracking
+//! ref does (it was pushed).
+
+use crate::TraceArgs;
+use anyhow::{bail, Context, Result};
+use git2::Oid;
+use leaktrap_core::Secret;
+use leaktrap_sources::{
+    parse_tag, read_objects, rfc3339_utc, BlobRef, Changes, CommitMeta, Git, Merges, Object,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Where one secret was seen in one blob: 1-based lines.
+type Hits = BTreeMap<Oid, BTreeMap<usize, BTreeSet<u64>>>;
+
+pub fn run(args: TraceArgs) -> Result<u8> {
+    let secrets = read_secrets(&args)?;
+    let git = Git::discover(&args.repo)?;
+    let ac = aho_corasick::AhoCorasick::new(&secrets).context("cannot build the search")?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+
+    // Blobs and the walk (all refs and reflogs), side by side.
+    let revs = vec!["--all".to_string(), "--reflog".to_string()];
+    let mut messages: Vec<(usize, CommitMeta, u64)> = Vec::new();
+    let (hits, walk) = std::thread::scope(|s| -> Result<(Hits, Changes)> {
+        let walk = s.spawn(|| {
+            // Merges are not diffed (a third of the walk's time on git/git);
+            // blobs only a merge introduced get a second, narrow walk below.
+            git.changes(&revs, None, Merges::Skip, |meta, body| {
+                for m in ac.find_overlapping_iter(body) {
+                    let line = 1 + memchr::memchr_iter(b'\n', &body[..m.start()]).count() as u64;
+                    messages.push((m.pattern().as_usize(), meta.clone(), line));
+                }
+            })
+        });
+        let blobs = git.all_blobs()?;
+        let hits = search_blobs(&git, &ac, &blobs, threads)?;
+        let walk = walk
+            .join()
+            .map_err(|_| anyhow::anyhow!("the history walk crashed"))??;
+        Ok((hits, walk))
+    })?;
+    let mut walk = walk;
+    let orphans: std::collections::HashSet<Oid> = hits
+        .keys()
+        .filter(|b| !walk.intros.contains_key(b))
+        .copied()
+        .collect();
+    if !orphans.is_empty() {
+        let m = git.changes(&revs, Some(&orphans), Merges::Only, |_, _| {})?;
+        walk.absorb(m);
+    }
+    let tags = search_tags(&git, &ac)?;
+    let refs = list_refs(&git)?;
+
+    let mut report = Vec::new();
+    for (i, secret) in secrets.iter().enumerate() {
+        report.push(trace_one(
+            &git, i, secret, &hits, &walk, &messages, &tags, &refs,
+        )?);
+    }
+    let found = report.iter().any(|r| r.found);
+    if let Some(path) = &args.purge_file {
+        write_purge_file(path, &secrets)?;
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &TraceDoc {
+                schema: "leaktrap.trace",
+                schema_version: 1,
+                repository: git.root().display().to_string(),
+                secrets: &report,
+            },
+        )?;
+        writeln!(out)?;
+    } else {
+        text(&mut out, &report, args.purge_file.as_deref())?;
+    }
+    out.flush()?;
+    Ok(u8::from(found))
+}
+
+/// One secret per line from `--secret-file` or stdin; blank lines and
+/// trailing whitespace ignored. Never from the command line.
+fn read_secrets(args: &TraceArgs) -> Result<Vec<Vec<u8>>> {
+    let mut raw = Vec::new();
+    match &args.secret_file {
+        Some(p) => {
+            raw = std::fs::read(p)
+                .with_context(|| format!("cannot read the secret file {}", p.display()))?;
+        }
+        None => {
+            use std::io::IsTerminal;
+            if std::io::stdin().is_terminal() {
+                bail!(
+                    "give the secrets on stdin (one per line) or with --secret-file FILE; \
+                     never on the command line, where shell history and process lists keep them"
+                );
+            }
+            std::io::stdin()
+                .read_to_end(&mut raw)
+                .context("cannot read the secrets from stdin")?;
+        }
+    }
+    let secrets: Vec<Vec<u8>> = raw
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii_end().trim_ascii_start().to_vec())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if secrets.is_empty() {
+        bail!("no secret given: put one per line on stdin or in --secret-file");
+    }
+    if let Some(short) = secrets.iter().find(|s| s.len() < 8) {
+        bail!(
+            "a secret of {} bytes would match all over the repository; give the whole \
+             secret (at least 8 bytes)",
+            short.len()
+        );
+    }
+    Ok(secrets)
+}
+
+/// Searches every blob, each worker with its own `git cat-file --batch`.
+fn search_blobs(
+    git: &Git,
+    ac: &aho_corasick::AhoCorasick,
+    blobs: &[BlobRef],
+    threads: usize,
+) -> Result<Hits> {
+    const PART: usize = 4096;
+    let parts = blobs.len().div_ceil(PART);
+    let next = AtomicUsize::new(0);
+    let hits = Mutex::new(Hits::new());
+    std::thread::scope(|s| -> Result<()> {
+        let workers: Vec<_> = (0..threads.min(parts.max(1)))
+            .map(|_| {
+                s.spawn(|| -> Result<()> {
+                    let mut cat = git.cat_file()?;
+                    let input = cat.take_input().context("cat-file has no input pipe")?;
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<usize>(2);
+                    let next = &next;
+                    std::thread::scope(|s2| -> Result<()> {
+                        s2.spawn(move || {
+                            let mut w = std::io::BufWriter::new(input);
+                            loop {
+                                let p = next.fetch_add(1, Ordering::Relaxed);
+                                if p >= parts || tx.send(p).is_err() {
+                                    break;
+                                }
+                                for b in &blobs[p * PART..((p + 1) * PART).min(blobs.len())] {
+                                    if writeln!(w, "{}", b.oid).is_err() {
+                                        return;
+                                    }
+                                }
+                                if w.flush().is_err() {
+                                    return;
+                                }
+                            }
+                        });
+                        let mut buf = Vec::new();
+                        for p in rx {
+                            for _ in &blobs[p * PART..((p + 1) * PART).min(blobs.len())] {
+                                let Some((oid, obj)) = cat.next_header()? else {
+                                    bail!("git cat-file stopped early");
+                                };
+                                let Object::Found { size, .. } = obj else {
+                                    continue;
+                                };
+                                buf.resize(usize::try_from(size).unwrap_or(usize::MAX), 0);
+                                cat.read_content(&mut buf)?;
+                                cat.end_object()?;
+                                let mut found: BTreeMap<usize, BTreeSet<u64>> = BTreeMap::new();
+                                let (mut line, mut at) = (1u64, 0usize);
+                                for m in ac.find_overlapping_iter(&buf) {
+                                    line += memchr::memchr_iter(b'\n', &buf[at..m.start()]).count()
+                                        as u64;
+                                    at = m.start();
+                                    found
+                                        .entry(m.pattern().as_usize())
+                                        .or_default()
+                                        .insert(line);
+                                }
+                                if !found.is_empty() {
+                                    hits.lock()
+                                        .map_err(|_| anyhow::anyhow!("poisoned"))?
+                                        .insert(oid, found);
+                                }
+                            }
+                        }
+                        Ok(())
+                    })?;
+                    cat.finish()?;
+                    Ok(())
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join()
+                .map_err(|_| anyhow::anyhow!("a search worker crashed"))??;
+        }
+        Ok(())
+    })?;
+    hits.into_inner().map_err(|_| anyhow::anyhow!("poisoned"))
+}
+
+/// Annotated tags whose message holds a secret: (secret, tag name, tagger, date).
+fn search_tags(
+    git: &Git,
+    ac: &aho_corasick::AhoCorasick,
+) -> Result<Vec<(usize, String, String, String)>> {
+    let tags = git.annotated_tags()?;
+    if tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    let oids: Vec<Oid> = tags.iter().map(|t| t.1).collect();
+    let objects = read_objects(git, &oids)?;
+    let mut out = Vec::new();
+    for (name, oid) in &tags {
+        let Some(Some(content)) = objects.get(oid) else {
+            continue;
+        };
+        let (tagger, _email, time, msg) = parse_tag(content);
+        for m in ac.find_overlapping_iter(msg) {
+            out.push((
+                m.pattern().as_usize(),
+                name.clone(),
+                tagger.clone(),
+                rfc3339_utc(time),
+            ));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Every ref with the commit it points to (peeled).
+fn list_refs(git: &Git) -> Result<Vec<(String, String)>> {
+    let out = git
+        .command()
+        .args([
+            "for-each-ref",
+            "--format=%(refname) %(objectname) %(*objectname)",
+        ])
+        .output()
+        .context("cannot run git for-each-ref")?;
+    if !out.status.success() {
+        bail!(
+            "git for-each-ref failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            let target = f.get(2).filter(|s| !s.is_empty()).or(f.get(1))?;
+            Some((f[0].to_string(), target.to_string()))
+        })
+        .collect())
+}
+
+#[derive(Serialize)]
+struct TraceDoc<'a> {
+    schema: &'static str,
+    schema_version: u32,
+    repository: String,
+    secrets: &'a [Traced],
+}
+
+#[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Event {
+    date: String,
+    commit: String,
+    author: String,
+    email: String,
+    summary: String,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct Traced {
+    /// The secret, masked.
+    secret: String,
+    found: bool,
+    /// Commits that put it at a path (a file that did not hold it before).
+    introduced: Vec<Event>,
+    /// Commits that took it out of a path (changed or deleted the file).
+    removed: Vec<Event>,
+    /// Commit messages and annotated tags that contain it.
+    messages: Vec<Event>,
+    /// Refs whose tip still holds it, with the paths.
+    at_tips: BTreeMap<String, Vec<String>>,
+    /// Refs whose history contains a commit that introduced it.
+    in_history_of: Vec<String>,
+    /// A remote-tracking ref reaches it: it has been pushed.
+    pushed: bool,
+    /// Blobs holding it that no walked commit introduced (dropped commits
+    /// whose reflog expired, objects never committed).
+    unreachable_blobs: Vec<String>,
+    /// From the earliest introduction to its removal from every ref tip;
+    /// `until` is absent while some tip still holds it.
+    exposure: Option<Window>,
+}
+
+#[derive(Serialize)]
+struct Window {
+    since: String,
+    until: Option<String>,
+}
+
+fn event(c: &CommitMeta, path: &str) -> Event {
+    Event {
+        date: rfc3339_utc(c.time),
+        commit: c.oid.to_string(),
+        author: c.author_name.clone(),
+        email: c.author_email.clone(),
+        summary: c.summary.clone(),
+        path: path.to_string(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn trace_one(
+    git: &Git,
+    i: usize,
+    secret: &[u8],
+    hits: &Hits,
+    walk: &Changes,
+    messages: &[(usize, CommitMeta, u64)],
+    tags: &[(usize, String, String, String)],
+    refs: &[(String, String)],
+) -> Result<Traced> {
+    let holds = |b: &Oid| hits.get(b).is_some_and(|m| m.contains_key(&i));
+    let blobs: Vec<Oid> = hits.keys().filter(|b| holds(b)).copied().collect();
+    let mut introduced = BTreeSet::new();
+    let mut removed = BTreeSet::new();
+    let mut paths = BTreeSet::new();
+    let mut unreachable = Vec::new();
+    for b in &blobs {
+        let Some(intros) = walk.intros.get(b) else {
+            unreachable.push(b.to_string());
+            continue;
+        };
+        for intro in intros {
+            paths.insert(intro.path.clone());
+            if !intro.parents.iter().any(holds) {
+                introduced.insert(event(&walk.commits[intro.commit as usize], &intro.path));
+            }
+        }
+    }
+    // Removals: a commit changed a file that held it into one that does not.
+    for intros in walk
+        .intros
+        .iter()
+        .filter(|(b, _)| !holds(b))
+        .map(|(_, l)| l)
+    {
+        for intro in intros {
+            if intro.parents.iter().any(holds) {
+                removed.insert(event(&walk.commits[intro.commit as usize], &intro.path));
+            }
+        }
+    }
+    // ...or deleted it.
+    let by_oid: HashMap<Oid, &CommitMeta> = walk.commits.iter().map(|c| (c.oid, c)).collect();
+    for (c, deleted) in &walk.deleted {
+        if deleted.iter().any(holds) {
+            if let Some(meta) = by_oid.get(c) {
+                removed.insert(event(meta, "(deleted file)"));
+            }
+        }
+    }
+    let mut msgs: Vec<Event> = messages
+        .iter()
+        .filter(|(s, _, _)| *s == i)
+        .map(|(_, c, line)| event(c, &format!("(commit message, line {line})")))
+        .collect();
+    msgs.extend(tags.iter().filter(|t| t.0 == i).map(|t| Event {
+        date: t.3.clone(),
+        commit: String::new(),
+        author: t.2.clone(),
+        email: String::new(),
+        summary: String::new(),
+        path: format!("(tag message {})", t.1),
+    }));
+    msgs.sort();
+    msgs.dedup();
+
+    // Tips: does `<ref>:<path>` name a blob that holds it?
+    let mut at_tips: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if !paths.is_empty() {
+        let queries: Vec<(String, String)> = refs
+            .iter()
+            .flat_map(|(r, _)| paths.iter().map(move |p| (r.clone(), p.clone())))
+            .collect();
+        for ((r, p), oid) in queries.iter().zip(resolve(git, &queries)?) {
+            if oid.as_ref().is_some_and(holds) {
+                at_tips.entry(r.clone()).or_default().push(p.clone());
+            }
+        }
+    }
+    // History: refs that contain an introducing commit (or a message).
+    let mut in_history: BTreeSet<String> = BTreeSet::new();
+    let commits: BTreeSet<&str> = introduced
+        .iter()
+        .chain(msgs.iter())
+        .map(|e| e.commit.as_str())
+        .filter(|c| !c.is_empty())
+        .collect();
+    // Every commit the walk saw that descends from one of them (the walk
+    // covers all refs and reflogs, so every tip is among them); a ref whose
+    // tip is one of those has it in its history.
+    let descendants = descendants(walk, &commits);
+    for (r, tip) in refs {
+        if Oid::from_str(tip).is_ok_and(|t| descendants.contains(&t)) {
+            in_history.insert(r.clone());
+        }
+    }
+    for t in tags.iter().filter(|t| t.0 == i) {
+        in_history.insert(t.1.clone());
+    }
+    let pushed = in_history
+        .iter()
+        .chain(at_tips.keys())
+        .any(|r| r.starts_with("refs/remotes/"));
+    let found = !blobs.is_empty() || !msgs.is_empty();
+    let since = introduced
+        .iter()
+        .chain(msgs.iter())
+        .map(|e| e.date.clone())
+        .min();
+    let exposure = since.map(|since| Window {
+        since,
+        until: if at_tips.is_empty() && msgs.is_empty() {
+            removed.iter().map(|e| e.date.clone()).max()
+        } else {
+            None
+        },
+    });
+    Ok(Traced {
+        secret: Secret::new(secret).to_string(),
+        found,
+        introduced: introduced.into_iter().collect(),
+        removed: removed.into_iter().collect(),
+        messages: msgs,
+        at_tips,
+        in_history_of: in_history.into_iter().collect(),
+        pushed,
+        unreachable_blobs: unreachable,
+        exposure,
+    })
+}
+
+/// `starts` and every walked commit that has one of them as an ancestor.
+fn descendants(walk: &Changes, starts: &BTreeSet<&str>) -> std::collections::HashSet<Oid> {
+    let mut children: HashMap<Oid, Vec<Oid>> = HashMap::new();
+    for (c, ps) in &walk.parents {
+        for p in ps {
+            children.entry(*p).or_default().push(*c);
+        }
+    }
+    let mut seen: std::collections::HashSet<Oid> = starts
+        .iter()
+        .filter_map(|s| Oid::from_str(s).ok())
+        .collect();
+    let mut todo: Vec<Oid> = seen.iter().copied().collect();
+    while let Some(c) = todo.pop() {
+        for ch in children.get(&c).into_iter().flatten() {
+            if seen.insert(*ch) {
+                todo.push(*ch);
+            }
+        }
+    }
+    seen
+}
+
+/// Resolves `<ref>:<path>` names to blob ids in one `cat-file --batch-check`.
+fn resolve(git: &Git, queries: &[(String, String)]) -> Result<Vec<Option<Oid>>> {
+    let mut child = git
+        .command()
+        .args(["cat-file", "--batch-check=%(objectname) %(objecttype)"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("cannot run git cat-file")?;
+    let mut input = child.stdin.take().context("no stdin")?;
+    let text: String = queries.iter().map(|(r, p)| format!("{r}:{p}\n")).collect();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(text.as_bytes());
+    });
+    let out = child.wait_with_output().context("git cat-file failed")?;
+    let _ = writer.join();
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let mut f = l.split(' ');
+            let oid = f.next()?;
+            (f.next() == Some("blob"))
+                .then(|| Oid::from_str(oid).ok())
+                .flatten()
+        })
+        .collect())
+}
+
+/// The `git filter-repo --replace-text` expressions: owner-only, since it
+/// holds the secrets themselves.
+fn write_purge_file(path: &std::path::Path, secrets: &[Vec<u8>]) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot write the purge file {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    for s in secrets {
+        f.write_all(b"literal:")?;
+        f.write_all(s)?;
+        f.write_all(b"==>***REMOVED***\n")?;
+    }
+    Ok(())
+}
+
+fn text(out: &mut dyn Write, report: &[Traced], purge: Option<&std::path::Path>) -> Result<()> {
+    for t in report {
+        writeln!(out, "secret {}", t.secret)?;
+        if !t.found {
+            writeln!(out, "  not found anywhere in this repository\n")?;
+            continue;
+        }
+        for (what, list) in [
+            ("introduced", &t.introduced),
+            ("removed", &t.removed),
+            ("in a message", &t.messages),
+        ] {
+            for e in list {
+                let short = e.commit.get(..12).unwrap_or(&e.commit);
+                writeln!(
+                    out,
+                    "  {what:<12} {} {short:<12} {} <{}> {}  {}",
+                    e.date, e.author, e.email, e.path, e.summary
+                )?;
+            }
+        }
+        if t.at_tips.is_empty() {
+            writeln!(out, "  no ref's tip holds it any more")?;
+        }
+        for (r, paths) in &t.at_tips {
+            writeln!(out, "  still at the tip of {r}: {}", paths.join(", "))?;
+        }
+        if !t.in_history_of.is_empty() {
+            writeln!(out, "  in the history of: {}", t.in_history_of.join(", "))?;
+        }
+        writeln!(
+            out,
+            "  {}",
+            if t.pushed {
+                "PUSHED: a remote-tracking ref reaches it"
+            } else {
+                "no remote-tracking ref reaches it (not pushed, as far as this clone knows)"
+            }
+        )?;
+        for b in &t.unreachable_blobs {
+            writeln!(out, "  in unreachable blob {b}")?;
+        }
+        if let Some(w) = &t.exposure {
+            match &w.until {
+                Some(u) => writeln!(out, "  exposed from {} until {u}", w.since)?,
+                None => writeln!(out, "  exposed since {} and STILL EXPOSED", w.since)?,
+            }
+        }
+        writeln!(out)?;
+    }
+    if report.iter().any(|t| t.found) {
+        writeln!(
+            out,
+            "What to do, in this order:\n\
+             \x20 1. Rotate and revoke the secret now: history rewriting does not un-leak it.\n\
+             \x20 2. Purge it: git filter-repo --replace-text {} (then force-push every ref\n\
+             \x20    listed above, and have every clone re-cloned).\n\
+             \x20 3. Review the provider's access logs for the exposure window.\n\
+             Not purged from here: forks and other clones, CI caches and artifacts,\n\
+             pull-request refs on the server, packed backups.",
+            purge.map_or("<file from --purge-file>".to_string(), |p| p
+                .display()
+                .to_string())
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! `leaktrap trace`: repositories built with the git CLI (fixed identities
+//! and dates), secrets generated at run time.
+
+use super::staged::{git, git_cmd, init_repo};
+use super::{gh_token, leaktrap, write};
+use serde_json::Value;
+use std::path::Path;
+
+fn commit_at(dir: &Path, msg: &str, at: u32) -> String {
+    let when = format!("@{} +0000", 1_767_225_600 + u64::from(at));
+    let out = git_cmd(dir)
+        .args(["commit", "-q", "--allow-empty", "-m", msg])
+        .env("GIT_AUTHOR_DATE", &when)
+        .env("GIT_COMMITTER_DATE", &when)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+fn put(dir: &Path, rel: &str, content: &str, msg: &str, at: u32) -> String {
+    write(dir, rel, content);
+    git(dir, &["add", "-A"]);
+    commit_at(dir, msg, at)
+}
+
+/// Runs `trace --json` with the secrets on stdin: (exit code, report, stdout+stderr).
+fn trace(dir: &Path, secrets: &[&str], extra: &[&str]) -> (i32, Value, String) {
+    let out = leaktrap()
+        .current_dir(dir)
+        .args(["trace", "--json"])
+        .args(extra)
+        .write_stdin(secrets.join("\n") + "\n")
+        .output()
+        .unwrap();
+    let all =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), v, all)
+}
+
+fn commits(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["commit"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_secret_added_removed_and_re_added_on_a_branch_is_traced_with_its_reach() {
+    let tmp = tempfile::tempdir().unwrap();
+    let remote = tmp.path().join("remote.git");
+    let d = tmp.path().join("work");
+    std::fs::create_dir(&d).unwrap();
+    git(tmp.path(), &["init", "-q", "--bare", "remote.git"]);
+    init_repo(&d);
+    git(&d, &["remote", "add", "origin", remote.to_str().unwrap()]);
+    let s = gh_token(801);
+    put(&d, "README", "hi\n", "init", 0);
+    let added = put(
+        &d,
+        "conf/app.env",
+        &format!("A=1\nTOKEN={s}\n"),
+        "add token",
+        10,
+    );
+    let removed = put(&d, "conf/app.env", "A=1\n", "remove token", 20);
+    git(&d, &["push", "-q", "origin", "main"]);
+    git(&d, &["checkout", "-q", "-b", "local-only"]);
+    let readded = put(&d, "other/copy.txt", &format!("t={s}\n"), "oops again", 30);
+    git(&d, &["checkout", "-q", "main"]);
+    // Not in any file, not anywhere: found nowhere.
+    let absent = gh_token(802);
+
+    let (code, v, all) = trace(&d, &[&s, &absent], &[]);
+    assert_eq!(code, 1, "{all}");
+    assert!(!all.contains(&s), "trace must not print the secret: {all}");
+    let t = &v["secrets"][0];
+    assert_eq!(t["found"], true);
+    assert_eq!(
+        commits(&t["introduced"]),
+        vec![added.clone(), readded.clone()]
+    );
+    assert_eq!(commits(&t["removed"]), vec![removed]);
+    assert_eq!(t["introduced"][0]["path"], "conf/app.env");
+    assert_eq!(t["introduced"][0]["date"], "2026-01-01T00:00:10Z");
+    // Still at the tip of the local branch only; pushed (origin/main's
+    // history has the adding commit).
+    let tips: Vec<&str> = t["at_tips"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(tips, vec!["refs/heads/local-only"]);
+    assert_eq!(t["at_tips"]["refs/heads/local-only"][0], "other/copy.txt");
+    assert_eq!(t["pushed"], true);
+    let hist: Vec<&str> = t["in_history_of"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        hist.contains(&"refs/remotes/origin/main") && hist.contains(&"refs/heads/local-only"),
+        "{hist:?}"
+    );
+    assert_eq!(t["exposure"]["since"], "2026-01-01T00:00:10Z");
+    assert!(
+        t["exposure"]["until"].is_null(),
+        "still at a tip: still exposed"
+    );
+    assert_eq!(v["secrets"][1]["found"], false);
+
+    // Only the absent one: exit 0.
+    let (code, v, _) = trace(&d, &[&absent], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(v["secrets"][0]["found"], false);
+}
+
+#[test]
+fn tags_stash_messages_reflogs_and_unreachable_objects_are_searched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    init_repo(d);
+    put(d, "a.txt", "a\n", "init", 0);
+    // In a commit message only.
+    let m = gh_token(811);
+    let in_msg = commit_at(d, &format!("rotate\n\nold value {m}"), 10);
+    // In an annotated tag's message only.
+    let t = gh_token(812);
+    git(d, &["tag", "-a", "v1", "-m", &format!("release {t}")]);
+    // Only in the stash.
+    let st = gh_token(813);
+    write(d, "a.txt", format!("a\n{st}\n"));
+    git(d, &["stash", "-q"]);
+    // Only in a commit dropped by a reset (the reflog still has it).
+    let rl = gh_token(814);
+    put(d, "r.txt", &format!("{rl}\n"), "dropped", 20);
+    git(d, &["reset", "-q", "--hard", "HEAD~1"]);
+    // Only in a blob no commit has (never committed; `git add` then reset).
+    let un = gh_token(815);
+    write(d, "u.txt", format!("{un}\n"));
+    git(d, &["add", "u.txt"]);
+    git(d, &["reset", "-q"]);
+
+    let (code, v, all) = trace(d, &[&m, &t, &st, &rl, &un], &[]);
+    assert_eq!(code, 1, "{all}");
+    let s = |i: usize| &v["secrets"][i];
+    assert_eq!(commits(&s(0)["messages"]), vec![in_msg]);
+    assert_eq!(s(1)["messages"][0]["path"], "(tag message refs/tags/v1)");
+    assert!(s(2)["at_tips"]["refs/stash"].is_array(), "{}", s(2));
+    assert_eq!(s(3)["found"], true);
+    assert_eq!(
+        s(3)["introduced"].as_array().unwrap().len(),
+        1,
+        "found through the reflog"
+    );
+    assert!(s(3)["at_tips"].as_object().unwrap().is_empty());
+    assert_eq!(
+        s(4)["unreachable_blobs"].as_array().unwrap().len(),
+        1,
+        "{}",
+        s(4)
+    );
+    for x in [&m, &t, &st, &rl, &un] {
+        assert!(!all.contains(x.as_str()));
+    }
+}
+
+#[test]
+fn the_purge_file_is_private_and_filter_repo_style() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("r");
+    std::fs::create_dir(&d).unwrap();
+    init_repo(&d);
+    let s = gh_token(821);
+    put(&d, "a.txt", &format!("{s}\n"), "add", 0);
+    let purge = tmp.path().join("purge.txt");
+    let out = leaktrap()
+        .current_dir(&d)
+        .args(["trace", "--purge-file", purge.to_str().unwrap()])
+        .write_stdin(format!("{s}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("STILL EXPOSED") && text.contains("Rotate"),
+        "{text}"
+    );
+    assert!(!text.contains(&s));
+    assert_eq!(
+        std::fs::read_to_string(&purge).unwrap(),
+        format!("literal:{s}==>***REMOVED***\n")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&purge).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
+
+#[test]
+fn secrets_are_never_taken_from_the_command_line_and_bad_input_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    init_repo(d);
+    put(d, "a.txt", "a\n", "init", 0);
+    // A positional argument is the repository, not a secret.
+    let out = leaktrap()
+        .current_dir(d)
+        .args(["trace", "ghp_notarealsecret"])
+        .write_stdin("x".repeat(20) + "\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let (code, _, all) = trace(d, &[""], &[]);
+    assert_eq!(code, 2);
+    assert!(all.contains("no secret given"), "{all}");
+    let (code, _, all) = trace(d, &["short"], &[]);
+    assert_eq!(code, 2);
+    assert!(all.contains("at least 8 bytes"), "{all}");
+}
