@@ -10,8 +10,8 @@ use leaktrap_core::{
     Severity, SkipReason, SuppressionKind,
 };
 use leaktrap_report::{
-    file_uri, Artifacts, Csv, Github, Json, Jsonl, Junit, Markdown, Report, Reporter, Sarif, Text,
-    MAX_RESULTS,
+    file_uri, Artifacts, Csv, Fingerprinter, Github, Json, Jsonl, Junit, Markdown, Report,
+    Reporter, Sarif, Text, MAX_RESULTS,
 };
 use serde_json::Value;
 use std::borrow::Cow;
@@ -169,6 +169,7 @@ fn render(
         findings,
         stats,
         redaction: r,
+        fingerprinter: &Fingerprinter::unkeyed(),
     };
     let mut out = Vec::new();
     reporter.write(&report, &mut out).unwrap();
