@@ -189,8 +189,9 @@ fn stale_and_expired_entries_are_reported_and_can_fail_the_run() {
         "{err}"
     );
     assert_eq!(v["stats"]["warnings"].as_array().unwrap().len(), 1, "{v}");
-    let (code, _, _) = with_baseline(r, "scan", &["--fail-on-stale"]);
+    let (code, _, err) = with_baseline(r, "scan", &["--fail-on-stale"]);
     assert_eq!(code, 1);
+    assert!(err.contains("--fail-on-stale"), "{err}");
     let (code, _, err) = run(r, &["baseline", "check"]);
     assert_eq!(code, 1);
     assert!(

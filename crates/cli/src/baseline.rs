@@ -453,15 +453,11 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
     }
     // check
     let today = today();
+    let known: BTreeSet<Key> = existing.entries.iter().map(Entry::key).collect();
     let new = outcome
         .findings
         .iter()
-        .filter(|f| {
-            !existing
-                .entries
-                .iter()
-                .any(|e| e.key() == finding_key(f, &tree, &fp))
-        })
+        .filter(|f| !known.contains(&finding_key(f, &tree, &fp)))
         .count();
     let applied = apply(&existing, &mut outcome, &tree, &fp, &today);
     for w in &outcome.stats.warnings {

@@ -281,6 +281,12 @@ pub fn finish(
     drop(out);
     let verdict = report.verdict();
     summarize(outcome, verdict, started, args.quiet, mode);
+    if stale && args.fail_on_stale && verdict == Verdict::Clean {
+        eprintln!(
+            "leaktrap: failing because of stale or expired baseline entries (--fail-on-stale); \
+             `leaktrap baseline update` drops stale ones"
+        );
+    }
     if let Some(saved) = saved {
         saved?;
     }
