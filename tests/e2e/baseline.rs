@@ -264,6 +264,32 @@ fn keyed_fingerprints_differ_from_unkeyed_and_change_with_the_key() {
     assert_eq!(plain, fp(Some("")), "an empty key is no key");
     assert_ne!(plain[7..], a[12..]);
 
+    // The key can come from a file named in the config; the environment wins.
+    let keys = tempfile::tempdir().unwrap();
+    write(keys.path(), "fp.key", "key-a\n");
+    write(
+        r,
+        ".leaktrap.toml",
+        format!(
+            "fingerprint_key_file = {:?}\n",
+            keys.path().join("fp.key").to_str().unwrap()
+        ),
+    );
+    assert_eq!(fp(None), a);
+    assert_eq!(fp(Some("key-b")), b);
+    write(keys.path(), "fp.key", "");
+    let (code, _, err) = run(r, &["scan"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("fp.key") && err.contains("is empty"), "{err}");
+    fs::remove_file(keys.path().join("fp.key")).unwrap();
+    let (code, _, err) = run(r, &["scan"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("fp.key") && err.contains(".leaktrap.toml"),
+        "{err}"
+    );
+    fs::remove_file(r.join(".leaktrap.toml")).unwrap();
+
     // A keyed baseline matches only under the same key, and says why not.
     let out = lt()
         .current_dir(r)

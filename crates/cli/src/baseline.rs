@@ -85,12 +85,24 @@ pub struct Baseline {
     pub entries: Vec<Entry>,
 }
 
+/// The key read from the config's `fingerprint_key_file`, once per run.
+static CONFIG_KEY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
+/// Records the key named by the config (the first config loaded wins).
+pub fn set_config_key(key: Vec<u8>) {
+    let _ = CONFIG_KEY.set(key);
+}
+
 /// The fingerprinter in force: keyed with `LEAKTRAP_FINGERPRINT_KEY` when it
-/// is set and not empty, else unkeyed.
+/// is set and not empty, else with the config's `fingerprint_key_file`,
+/// else unkeyed.
 pub fn fingerprinter() -> Fingerprinter {
     match std::env::var_os(KEY_VAR) {
-        Some(k) => Fingerprinter::keyed(k.as_encoded_bytes()),
-        None => Fingerprinter::unkeyed(),
+        Some(k) if !k.is_empty() => Fingerprinter::keyed(k.as_encoded_bytes()),
+        _ => match CONFIG_KEY.get() {
+            Some(k) => Fingerprinter::keyed(k),
+            None => Fingerprinter::unkeyed(),
+        },
     }
 }
 
