@@ -1,6 +1,8 @@
 //! End-to-end tests: the real `leaktrap` binary over trees built in temp dirs.
 //! Every token is generated here at run time; none is a real credential.
 
+#[path = "e2e/baseline.rs"]
+mod baseline;
 #[path = "e2e/formats.rs"]
 mod formats;
 #[path = "e2e/history.rs"]

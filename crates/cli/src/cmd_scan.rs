@@ -1,7 +1,7 @@
 //! `leaktrap scan`: files, directories and stdin.
 
 use crate::term::{self, ProgressDisplay};
-use crate::{discover, output, ScanArgs};
+use crate::{discover, output, BaselineArgs, OutputArgs, ScanArgs};
 use anyhow::{bail, Result};
 use leaktrap_core::SkipReason;
 use leaktrap_engine::Engine;
@@ -16,6 +16,33 @@ use std::time::Instant;
 pub fn run(args: ScanArgs) -> Result<u8> {
     let started = Instant::now();
     output::check(&args.output)?;
+    let (outcome, files) = scan(&args)?;
+    let code = output::finish(&outcome, &args.output, started, output::Mode::Scan, &files)?;
+    Ok(code)
+}
+
+/// Scans one path as `scan PATH` would, quietly, for `leaktrap baseline`.
+///
+/// # Errors
+/// As `scan`; stdin cannot hold a baseline's findings.
+pub fn scan_for_baseline(args: &BaselineArgs) -> Result<(Outcome, output::WorkingTree)> {
+    if args.path.as_os_str() == "-" {
+        bail!("a baseline is made from files: give a directory, not `-`");
+    }
+    scan(&ScanArgs {
+        paths: vec![args.path.clone()],
+        common: args.common.clone(),
+        output: OutputArgs::quiet(),
+        no_ignore: args.no_ignore,
+        follow_symlinks: false,
+        max_file_size: 0,
+        threads: None,
+        stdin_name: "<stdin>".to_string(),
+    })
+}
+
+/// The scan itself: findings and stats, and where the files are.
+fn scan(args: &ScanArgs) -> Result<(Outcome, output::WorkingTree)> {
     for p in &args.paths {
         if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
             bail!("path does not exist: {}", p.display());
@@ -67,8 +94,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     }
 
     let files = output::WorkingTree::new(discover::base_dir(&near));
-    let code = output::finish(&outcome, &args.output, started, output::Mode::Scan, &files)?;
-    Ok(code)
+    Ok((outcome, files))
 }
 
 /// Walks one path in parallel; returns the workers' outcomes and the count

@@ -59,7 +59,32 @@ pub fn load_config(common: &CommonArgs, near: &Path) -> Result<Config> {
     };
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read config {}", path.display()))?;
-    Ok(Config::parse(&path.display().to_string(), &text)?)
+    let config = Config::parse(&path.display().to_string(), &text)?;
+    if let Some(name) = &config.file.fingerprint_key_file {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let key_path = dir.join(name);
+        let mut key = std::fs::read(&key_path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the fingerprint key file {} (fingerprint_key_file in {}): {e}",
+                key_path.display(),
+                path.display()
+            )
+        })?;
+        // A trailing line break is not part of the key.
+        while key.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+            key.pop();
+        }
+        if key.is_empty() {
+            anyhow::bail!(
+                "the fingerprint key file {} (fingerprint_key_file in {}) is empty: put a \
+                 random key in it, or remove the setting",
+                key_path.display(),
+                path.display()
+            );
+        }
+        crate::baseline::set_config_key(key);
+    }
+    Ok(config)
 }
 
 /// The config and the rule set it yields.

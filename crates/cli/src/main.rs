@@ -2,6 +2,7 @@
 //! discovery, terminals and exit codes. Scanning and formatting live in the
 //! library crates.
 
+mod baseline;
 mod cmd_config;
 mod cmd_git;
 mod cmd_hook;
@@ -20,8 +21,9 @@ use std::process::ExitCode;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  everything was scanned and nothing was found
-  1  findings (change with --exit-code)
-  2  usage, configuration or runtime error
+  1  findings (change with --exit-code); with --fail-on-stale, also stale or
+     expired baseline entries
+  2  usage, configuration or runtime error (a malformed baseline file too)
   3  no findings, but some input could not be read (each is named on stderr)";
 
 #[derive(Parser)]
@@ -68,6 +70,50 @@ enum Command {
     /// Install, remove or show leaktrap's git hooks (pre-commit, pre-push).
     #[command(subcommand)]
     Hook(cmd_hook::HookCommand),
+    /// Create, update or check a baseline of known findings
+    /// (`.leaktrap-baseline.json`), for `--baseline FILE`.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Subcommand)]
+enum BaselineCommand {
+    /// Scan PATH (as `scan PATH`) and write every finding to a new baseline.
+    Create {
+        #[command(flatten)]
+        args: BaselineArgs,
+        /// Overwrite an existing baseline file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Scan PATH and refresh the baseline: add new findings, keep the
+    /// reason, owner and expiry of known ones, drop entries that match nothing.
+    Update {
+        #[command(flatten)]
+        args: BaselineArgs,
+    },
+    /// Scan PATH and report baseline entries that match nothing (stale) or
+    /// have expired; exit 1 if there are any.
+    Check {
+        #[command(flatten)]
+        args: BaselineArgs,
+    },
+}
+
+#[derive(Args)]
+struct BaselineArgs {
+    /// The directory to scan (default `.`).
+    #[arg(value_name = "PATH", default_value = ".")]
+    path: PathBuf,
+    /// The baseline file (default: `.leaktrap-baseline.json` at the
+    /// repository root of PATH).
+    #[arg(long, value_name = "FILE")]
+    baseline_file: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Scan everything: do not honour .gitignore, .ignore or .leaktrapignore.
+    #[arg(long)]
+    no_ignore: bool,
 }
 
 #[derive(Args, Clone)]
@@ -220,6 +266,31 @@ struct OutputArgs {
     /// No summary on stderr and no progress.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Do not report findings listed in this baseline file (see `leaktrap
+    /// baseline`); warn about its stale and expired entries.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// With --baseline: exit 1 if an entry matched nothing or has expired
+    /// (when there is no finding and the scan is complete).
+    #[arg(long, requires = "baseline")]
+    fail_on_stale: bool,
+}
+
+impl OutputArgs {
+    /// The defaults, quiet: for scans whose findings are not reported.
+    fn quiet() -> Self {
+        OutputArgs {
+            format: None,
+            report_path: None,
+            show_secrets: false,
+            redact: None,
+            exit_code: 1,
+            color: term::ColorChoice::Auto,
+            quiet: true,
+            baseline: None,
+            fail_on_stale: false,
+        }
+    }
 }
 
 /// Report formats (docs/formats.md).
@@ -306,6 +377,7 @@ fn main() -> ExitCode {
         Command::Rules(RulesCommand::Check { files, strict }) => cmd_rules::check(&files, strict),
         Command::Config(ConfigCommand::Show { common, path }) => cmd_config::show(&common, &path),
         Command::Hook(c) => cmd_hook::run(c),
+        Command::Baseline(c) => baseline::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),

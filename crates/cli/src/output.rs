@@ -14,6 +14,10 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The exit code of a clean run whose baseline has stale or expired entries,
+/// with `--fail-on-stale`.
+const STALE: u8 = 1;
+
 /// Which command ran: it changes the words of the summary.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -92,6 +96,9 @@ fn format_for(path: &Path) -> Option<Format> {
 /// file is a directory.
 pub fn check(args: &OutputArgs) -> Result<()> {
     format(args)?;
+    if let Some(b) = &args.baseline {
+        crate::baseline::load(b)?;
+    }
     if let Some(path) = report_file(args) {
         let dir = parent_dir(path);
         if !dir.is_dir() {
@@ -228,15 +235,38 @@ pub fn finish(
     artifacts: &dyn Artifacts,
 ) -> Result<u8> {
     let format = format(args)?;
+    let fingerprinter = crate::baseline::fingerprinter();
+    let mut filtered;
+    let mut stale = false;
+    let outcome = match &args.baseline {
+        None => outcome,
+        Some(file) => {
+            let baseline = crate::baseline::load(file)?;
+            filtered = Outcome {
+                findings: outcome.findings.clone(),
+                stats: outcome.stats.clone(),
+            };
+            let applied = crate::baseline::apply(
+                &baseline,
+                &mut filtered,
+                artifacts,
+                &fingerprinter,
+                &crate::baseline::today(),
+            );
+            stale = applied.any();
+            &filtered
+        }
+    };
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
         findings: &outcome.findings,
         stats: &outcome.stats,
         redaction: redaction(args),
+        fingerprinter: &fingerprinter,
     };
     let file = report_file(args);
     let saved = file.map(|path| {
-        write_atomically(path, |out| {
+        write_atomically(path, "the report", |out| {
             write_format(format, false, artifacts, &report, out)
         })
     });
@@ -251,10 +281,17 @@ pub fn finish(
     drop(out);
     let verdict = report.verdict();
     summarize(outcome, verdict, started, args.quiet, mode);
+    if stale && args.fail_on_stale && verdict == Verdict::Clean {
+        eprintln!(
+            "leaktrap: failing because of stale or expired baseline entries (--fail-on-stale); \
+             `leaktrap baseline update` drops stale ones"
+        );
+    }
     if let Some(saved) = saved {
         saved?;
     }
     Ok(match verdict {
+        Verdict::Clean if stale && args.fail_on_stale => STALE,
         Verdict::Clean => exit::CLEAN,
         Verdict::Findings => args.exit_code,
         Verdict::Incomplete => exit::INCOMPLETE,
@@ -283,14 +320,15 @@ fn write_format(
 /// Writes a file whole or not at all: into a temporary file in the same
 /// directory, flushed to disk, then renamed over `path`. A new file gets the
 /// permissions any new file gets (the umask applies).
-fn write_atomically(
+pub fn write_atomically(
     path: &Path,
+    what: &str,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
     let fail = |e: io::Error| {
         // tempfile adds the temporary file's name; the OS error is what matters.
         let e = e.raw_os_error().map_or(e, io::Error::from_raw_os_error);
-        anyhow::anyhow!("cannot write the report to {}: {e}", path.display())
+        anyhow::anyhow!("cannot write {what} to {}: {e}", path.display())
     };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".leaktrap-report.").suffix(".tmp");
@@ -414,11 +452,11 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let file = d.path().join("r.sarif");
         std::fs::write(&file, "old").unwrap();
-        write_atomically(&file, |w| w.write_all(b"new")).unwrap();
+        write_atomically(&file, "the report", |w| w.write_all(b"new")).unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
 
         // A writer that fails leaves the old report and no temporary file.
-        let err = write_atomically(&file, |w| {
+        let err = write_atomically(&file, "the report", |w| {
             w.write_all(b"partial")?;
             Err(io::Error::other("disk full"))
         })
@@ -434,7 +472,7 @@ mod tests {
         let dir = d.path().join("taken");
         std::fs::create_dir(&dir).unwrap();
         std::fs::write(dir.join("keep"), "x").unwrap();
-        let err = write_atomically(&dir, |w| w.write_all(b"x"))
+        let err = write_atomically(&dir, "the report", |w| w.write_all(b"x"))
             .unwrap_err()
             .to_string();
         assert!(

@@ -57,6 +57,8 @@ pub enum SuppressionKind {
     RuleAllowlist,
     /// The config's global allowlist (regexes, stopwords).
     GlobalAllowlist,
+    /// An entry of the baseline file given with `--baseline`.
+    Baseline,
 }
 
 impl SuppressionKind {
@@ -65,6 +67,7 @@ impl SuppressionKind {
             SuppressionKind::Inline => "inline",
             SuppressionKind::RuleAllowlist => "rule-allowlist",
             SuppressionKind::GlobalAllowlist => "global-allowlist",
+            SuppressionKind::Baseline => "baseline",
         }
     }
 }

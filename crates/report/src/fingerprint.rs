@@ -7,8 +7,10 @@
 //!   was actually found in, keeps alerts stable when the checkout differs
 //!   from what was scanned (a staged blob, a commit in history).
 //! - [`secret_fingerprint`]: leaktrap's own location-independent key for a
-//!   secret under a rule.
+//!   secret under a rule; [`Fingerprinter`] gives it its prefixed form
+//!   (`sha256:…`), or a keyed one (`hmac-sha256:…`) when a key is set.
 
+use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -157,6 +159,69 @@ pub fn secret_fingerprint(rule_id: &str, secret: &leaktrap_core::Secret) -> Stri
     // Hashed, never shown.
     h.update(secret.expose());
     hex(&h.finalize())
+}
+
+/// HMAC-SHA-256 with a secret key.
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// Computes the fingerprints reports and baselines carry: keyed
+/// (`hmac-sha256:` + hex of HMAC-SHA-256 over `rule-id NUL secret`) when a
+/// key is set, otherwise the unkeyed [`secret_fingerprint`] as `sha256:` + hex.
+/// The prefix says which kind a value is, so values of different kinds never
+/// compare equal by accident.
+#[derive(Clone, Default)]
+pub struct Fingerprinter {
+    key: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Fingerprinter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key itself.
+        f.debug_struct("Fingerprinter")
+            .field("kind", &self.kind())
+            .finish()
+    }
+}
+
+impl Fingerprinter {
+    /// Without a key: `sha256:` fingerprints.
+    pub fn unkeyed() -> Self {
+        Fingerprinter { key: None }
+    }
+
+    /// With a key: `hmac-sha256:` fingerprints. An empty key is no key.
+    pub fn keyed(key: &[u8]) -> Self {
+        Fingerprinter {
+            key: (!key.is_empty()).then(|| key.to_vec()),
+        }
+    }
+
+    /// The prefix of the values this fingerprinter makes, without the colon.
+    pub fn kind(&self) -> &'static str {
+        if self.key.is_some() {
+            "hmac-sha256"
+        } else {
+            "sha256"
+        }
+    }
+
+    /// The fingerprint of `secret` under `rule_id`: `<kind>:<64 hex digits>`.
+    pub fn fingerprint(&self, rule_id: &str, secret: &leaktrap_core::Secret) -> String {
+        match &self.key {
+            None => format!("sha256:{}", secret_fingerprint(rule_id, secret)),
+            Some(key) => {
+                // HMAC takes a key of any length.
+                let Ok(mut m) = <HmacSha256 as KeyInit>::new_from_slice(key) else {
+                    unreachable!("HMAC accepts keys of every length")
+                };
+                m.update(rule_id.as_bytes());
+                m.update(b"\0");
+                // Hashed, never shown.
+                m.update(secret.expose());
+                format!("hmac-sha256:{}", hex(&m.finalize().into_bytes()))
+            }
+        }
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -338,6 +403,41 @@ mod tests {
         let mut got = Vec::new();
         line_hashes(b"\xff", |_, h| got.push(h.to_string()));
         assert_eq!(got, all("\u{FFFD}"));
+    }
+
+    #[test]
+    fn keyed_fingerprints_are_hmac_sha256_and_depend_on_the_key() {
+        use leaktrap_core::Secret;
+        let s = Secret::new(b"abc");
+        let unkeyed = Fingerprinter::unkeyed().fingerprint("x.rule", &s);
+        assert_eq!(
+            unkeyed,
+            format!("sha256:{}", secret_fingerprint("x.rule", &s))
+        );
+        let k1 = Fingerprinter::keyed(b"key one").fingerprint("x.rule", &s);
+        let k2 = Fingerprinter::keyed(b"key two").fingerprint("x.rule", &s);
+        assert!(
+            k1.starts_with("hmac-sha256:") && k1.len() == 12 + 64,
+            "{k1}"
+        );
+        assert_ne!(k1, k2);
+        assert_ne!(k1[12..], unkeyed[7..]);
+        assert_eq!(Fingerprinter::keyed(b"").kind(), "sha256");
+        assert!(!format!("{:?}", Fingerprinter::keyed(b"key one")).contains("key one"));
+        // RFC 4231 test case 2, to show this is plain HMAC-SHA-256.
+        let mut m = <HmacSha256 as KeyInit>::new_from_slice(b"Jefe").unwrap();
+        m.update(b"what do ya want for nothing?");
+        assert_eq!(
+            hex(&m.finalize().into_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // The exact preimage.
+        let mut m = <HmacSha256 as KeyInit>::new_from_slice(b"key one").unwrap();
+        m.update(b"x.rule\0abc");
+        assert_eq!(
+            k1,
+            format!("hmac-sha256:{}", hex(&m.finalize().into_bytes()))
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! leaktrap's own JSON report, versioned (see `docs/json-report.md`).
 
-use crate::{scrub, Report, Reporter};
+use crate::{scrub, Fingerprinter, Report, Reporter};
 use leaktrap_core::{Finding, Origin, OriginKind, Redaction, ScanStats};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -50,6 +50,9 @@ pub(crate) struct JsonFinding<'a> {
     secret_length: usize,
     redaction: &'static str,
     entropy: f64,
+    /// Location-independent fingerprint of (rule, secret): `sha256:…`, or
+    /// `hmac-sha256:…` with a fingerprint key.
+    fingerprint: String,
     /// Provenance of a history finding; absent for files and stdin.
     #[serde(skip_serializing_if = "Option::is_none")]
     origin: Option<JsonOrigin<'a>>,
@@ -90,7 +93,7 @@ fn redaction_name(r: Redaction) -> &'static str {
     }
 }
 
-pub(crate) fn finding<'a>(f: &'a Finding, r: Redaction) -> JsonFinding<'a> {
+pub(crate) fn finding<'a>(f: &'a Finding, r: Redaction, fp: &Fingerprinter) -> JsonFinding<'a> {
     let l = &f.location;
     JsonFinding {
         rule_id: &f.rule.id,
@@ -110,6 +113,7 @@ pub(crate) fn finding<'a>(f: &'a Finding, r: Redaction) -> JsonFinding<'a> {
         secret_length: f.secret.char_len(),
         redaction: redaction_name(r),
         entropy: (f64::from(f.entropy) * 1000.0).round() / 1000.0,
+        fingerprint: fp.fingerprint(&f.rule.id, &f.secret),
         origin: f.origin.as_deref().map(|o| origin(o, f, r)),
     }
 }
@@ -127,7 +131,7 @@ impl Reporter for Json {
             findings: report
                 .findings
                 .iter()
-                .map(|f| finding(f, report.redaction))
+                .map(|f| finding(f, report.redaction, report.fingerprinter))
                 .collect(),
             stats: report.stats,
         };
@@ -181,6 +185,7 @@ mod tests {
                 findings: &findings,
                 stats: &stats,
                 redaction,
+                fingerprinter: &Fingerprinter::unkeyed(),
             };
             let mut buf = Vec::new();
             Json.write(&report, &mut buf).unwrap();
@@ -199,6 +204,7 @@ mod tests {
             findings: &findings,
             stats: &stats,
             redaction: Redaction::Reveal,
+            fingerprinter: &Fingerprinter::unkeyed(),
         };
         let mut buf = Vec::new();
         Json.write(&report, &mut buf).unwrap();

@@ -34,7 +34,7 @@ impl Reporter for Jsonl {
         for f in report.findings {
             let line = Line {
                 r#type: "finding",
-                finding: finding(f, report.redaction),
+                finding: finding(f, report.redaction, report.fingerprinter),
             };
             serde_json::to_writer(&mut *out, &line)?;
             out.write_all(b"\n")?;

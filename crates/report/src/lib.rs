@@ -26,7 +26,7 @@ mod sarif;
 mod text;
 
 pub use crate::csv::Csv;
-pub use fingerprint::{line_hashes, secret_fingerprint};
+pub use fingerprint::{line_hashes, secret_fingerprint, Fingerprinter};
 pub use github::Github;
 pub use json::{Json, JSON_SCHEMA_VERSION};
 pub use jsonl::Jsonl;
@@ -46,6 +46,8 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
     pub stats: &'a ScanStats,
     pub redaction: Redaction,
+    /// How findings' fingerprints are computed (keyed or not).
+    pub fingerprinter: &'a Fingerprinter,
 }
 
 impl Report<'_> {

@@ -1,6 +1,6 @@
 //! SARIF 2.1.0, shaped for GitHub code scanning (see `docs/formats.md`).
 
-use crate::fingerprint::{line_hashes, secret_fingerprint};
+use crate::fingerprint::{line_hashes, Fingerprinter};
 use crate::{headline, Artifacts, AsNamed, Level, Report, Reporter};
 use leaktrap_core::{Confidence, Finding, Redaction, RuleMeta, Severity};
 use serde_json::{json, Map, Value};
@@ -79,7 +79,7 @@ impl Sarif<'_> {
             .enumerate()
             .map(|(i, r)| (r.id.as_str(), i))
             .collect();
-        let (entries, aggregation) = self.entries(report.findings);
+        let (entries, aggregation) = self.entries(report.findings, report.fingerprinter);
         let line_hashes = self.primary_line_hashes(&entries);
         let results: Vec<sarif::Result> = entries
             .iter()
@@ -162,8 +162,12 @@ impl Sarif<'_> {
 
     /// One entry per finding; past the limit, one per (rule, secret), and
     /// past it still, only the most severe.
-    fn entries<'f>(&self, findings: &'f [Finding]) -> (Vec<Entry<'f>>, Option<Aggregation>) {
-        let fingerprint = |f: &Finding| secret_fingerprint(&f.rule.id, &f.secret);
+    fn entries<'f>(
+        &self,
+        findings: &'f [Finding],
+        fp: &Fingerprinter,
+    ) -> (Vec<Entry<'f>>, Option<Aggregation>) {
+        let fingerprint = |f: &Finding| fp.fingerprint(&f.rule.id, &f.secret);
         if findings.len() <= self.max_results {
             let entries = findings
                 .iter()
@@ -265,7 +269,15 @@ impl Sarif<'_> {
         if let Some(h) = line_hash {
             fingerprints.insert("primaryLocationLineHash".to_string(), h);
         }
-        fingerprints.insert("leaktrap/v1".to_string(), e.fingerprint.clone());
+        // The unkeyed value keeps its historical name and bare hex form; a
+        // keyed one gets a name of its own (never the unkeyed hash, which
+        // would undo the key).
+        let (name, value) = match e.fingerprint.split_once(':') {
+            Some(("sha256", hex)) => ("leaktrap/v1", hex),
+            Some((_, hex)) => ("leaktrap/hmac-sha256/v1", hex),
+            None => ("leaktrap/v1", e.fingerprint.as_str()),
+        };
+        fingerprints.insert(name.to_string(), value.to_string());
 
         let mut props = Map::new();
         props.insert("secret".into(), json!(f.secret.render(redaction)));

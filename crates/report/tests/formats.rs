@@ -10,8 +10,8 @@ use leaktrap_core::{
     Severity, SkipReason, SuppressionKind,
 };
 use leaktrap_report::{
-    file_uri, Artifacts, Csv, Github, Json, Jsonl, Junit, Markdown, Report, Reporter, Sarif, Text,
-    MAX_RESULTS,
+    file_uri, Artifacts, Csv, Fingerprinter, Github, Json, Jsonl, Junit, Markdown, Report,
+    Reporter, Sarif, Text, MAX_RESULTS,
 };
 use serde_json::Value;
 use std::borrow::Cow;
@@ -169,6 +169,7 @@ fn render(
         findings,
         stats,
         redaction: r,
+        fingerprinter: &Fingerprinter::unkeyed(),
     };
     let mut out = Vec::new();
     reporter.write(&report, &mut out).unwrap();
@@ -452,4 +453,39 @@ fn a_secret_in_a_commit_summary_is_scrubbed() {
     assert!(json.contains("add settings with fake…(40 chars)"), "{json}");
     let text = render(&Text { color: false }, &f, &stats(), Redaction::Percent(50));
     assert!(!text.contains(TOKEN));
+}
+
+#[test]
+fn a_fingerprint_key_replaces_the_unkeyed_hash_in_json_and_sarif() {
+    let f = findings();
+    let s = stats();
+    let keyed = Fingerprinter::keyed(b"test key");
+    let render_with = |reporter: &dyn Reporter, fp: &Fingerprinter| {
+        let report = Report {
+            tool_version: "0.0.0-test",
+            findings: &f,
+            stats: &s,
+            redaction: Redaction::Mask,
+            fingerprinter: fp,
+        };
+        let mut out = Vec::new();
+        reporter.write(&report, &mut out).unwrap();
+        serde_json::from_slice::<Value>(&out).unwrap()
+    };
+    let plain = render_with(&Json, &Fingerprinter::unkeyed());
+    let json = render_with(&Json, &keyed);
+    let sarif = render_with(&Sarif::new(&Repo), &keyed);
+    let unkeyed = plain["findings"][0]["fingerprint"].as_str().unwrap();
+    let fp = json["findings"][0]["fingerprint"].as_str().unwrap();
+    assert!(unkeyed.starts_with("sha256:"), "{unkeyed}");
+    assert!(fp.starts_with("hmac-sha256:"), "{fp}");
+    let pf = &sarif["runs"][0]["results"][0]["partialFingerprints"];
+    assert!(pf.get("leaktrap/v1").is_none(), "{pf}");
+    assert_eq!(
+        pf["leaktrap/hmac-sha256/v1"].as_str().unwrap(),
+        &fp["hmac-sha256:".len()..]
+    );
+    assert_valid_sarif(&sarif_validator(), &sarif);
+    let text = serde_json::to_string(&sarif).unwrap();
+    assert!(!text.contains(&unkeyed["sha256:".len()..]), "{text}");
 }

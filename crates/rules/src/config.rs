@@ -53,6 +53,10 @@ pub struct ConfigFile {
     /// Extra rules, in the rule-file format.
     #[serde(default)]
     pub rule: Vec<RuleDef>,
+    /// A file holding the key for keyed (HMAC-SHA-256) fingerprints,
+    /// relative to the config file; `LEAKTRAP_FINGERPRINT_KEY` wins over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint_key_file: Option<String>,
 }
 
 /// A loaded config and where it came from.
