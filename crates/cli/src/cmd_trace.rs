@@ -74,6 +74,17 @@ pub fn run(args: TraceArgs) -> Result<u8> {
             &git, i, secret, &hits, &walk, &messages, &tags, &refs,
         )?);
     }
+    // A commit's summary line can hold one of the secrets itself.
+    for t in &mut report {
+        for e in t
+            .introduced
+            .iter_mut()
+            .chain(t.removed.iter_mut())
+            .chain(t.messages.iter_mut())
+        {
+            e.summary = scrub(&e.summary, &secrets);
+        }
+    }
     let found = report.iter().any(|r| r.found);
     if let Some(path) = &args.purge_file {
         write_purge_file(path, &secrets)?;
@@ -467,6 +478,19 @@ fn trace_one(
         unreachable_blobs: unreachable,
         exposure,
     })
+}
+
+/// `text` with every secret in it masked.
+fn scrub(text: &str, secrets: &[Vec<u8>]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        if let Ok(s) = std::str::from_utf8(s) {
+            if out.contains(s) {
+                out = out.replace(s, &Secret::new(s.as_bytes()).to_string());
+            }
+        }
+    }
+    out
 }
 
 /// `starts` and every walked commit that has one of them as an ancestor.
