@@ -88,6 +88,8 @@ fn a_secret_added_removed_and_re_added_on_a_branch_is_traced_with_its_reach() {
     );
     assert_eq!(commits(&t["removed"]), vec![removed]);
     assert_eq!(t["introduced"][0]["path"], "conf/app.env");
+    assert_eq!(t["introduced"][0]["lines"], serde_json::json!([2]));
+    assert_eq!(t["introduced"][1]["path"], "other/copy.txt");
     assert_eq!(t["introduced"][0]["date"], "2026-01-01T00:00:10Z");
     // Still at the tip of the local branch only; pushed (origin/main's
     // history has the adding commit).
@@ -116,6 +118,36 @@ fn a_secret_added_removed_and_re_added_on_a_branch_is_traced_with_its_reach() {
         "still at a tip: still exposed"
     );
     assert_eq!(v["secrets"][1]["found"], false);
+
+    // In several files of a commit that was never pushed: every path, and
+    // not pushed.
+    let local = gh_token(803);
+    git(&d, &["checkout", "-q", "local-only"]);
+    write(&d, "x/one.env", format!("K={local}\n"));
+    let two = put(
+        &d,
+        "y/two.env",
+        &format!("\n\nK={local}\n"),
+        "two files",
+        40,
+    );
+    let (code, v, _) = trace(&d, &[&local], &[]);
+    assert_eq!(code, 1);
+    let t = &v["secrets"][0];
+    let paths: Vec<&str> = t["introduced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["x/one.env", "y/two.env"]);
+    assert_eq!(commits(&t["introduced"]), vec![two.clone(), two]);
+    assert_eq!(t["introduced"][1]["lines"], serde_json::json!([3]));
+    assert_eq!(t["pushed"], false);
+    assert_eq!(
+        t["in_history_of"],
+        serde_json::json!(["refs/heads/local-only"])
+    );
 
     // Only the absent one: exit 0.
     let (code, v, _) = trace(&d, &[&absent], &[]);

@@ -304,6 +304,10 @@ struct Event {
     email: String,
     summary: String,
     path: String,
+    /// Lines of the file (at that commit) that hold it; empty for removals
+    /// and messages.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    lines: Vec<u64>,
 }
 
 #[derive(Serialize)]
@@ -345,6 +349,7 @@ fn event(c: &CommitMeta, path: &str) -> Event {
         email: c.author_email.clone(),
         summary: c.summary.clone(),
         path: path.to_string(),
+        lines: Vec::new(),
     }
 }
 
@@ -373,7 +378,13 @@ fn trace_one(
         for intro in intros {
             paths.insert(intro.path.clone());
             if !intro.parents.iter().any(holds) {
-                introduced.insert(event(&walk.commits[intro.commit as usize], &intro.path));
+                let mut e = event(&walk.commits[intro.commit as usize], &intro.path);
+                e.lines = hits
+                    .get(b)
+                    .and_then(|m| m.get(&i))
+                    .map(|l| l.iter().copied().collect())
+                    .unwrap_or_default();
+                introduced.insert(e);
             }
         }
     }
@@ -411,6 +422,7 @@ fn trace_one(
         email: String::new(),
         summary: String::new(),
         path: format!("(tag message {})", t.1),
+        lines: Vec::new(),
     }));
     msgs.sort();
     msgs.dedup();
@@ -585,9 +597,15 @@ fn text(out: &mut dyn Write, report: &[Traced], purge: Option<&std::path::Path>)
         ] {
             for e in list {
                 let short = e.commit.get(..12).unwrap_or(&e.commit);
+                let lines = if e.lines.is_empty() {
+                    String::new()
+                } else {
+                    let l: Vec<String> = e.lines.iter().map(u64::to_string).collect();
+                    format!(":{}", l.join(","))
+                };
                 writeln!(
                     out,
-                    "  {what:<12} {} {short:<12} {} <{}> {}  {}",
+                    "  {what:<12} {} {short:<12} {} <{}> {}{lines}  {}",
                     e.date, e.author, e.email, e.path, e.summary
                 )?;
             }
