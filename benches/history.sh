@@ -35,6 +35,8 @@ leaktrap=${LEAKTRAP:-$repo/target/release/leaktrap}
 peers_dir=${PEERS_DIR:-${LEAKTRAP_PEERS:-$HOME/.cache/leaktrap-peers}}
 export PATH="$peers_dir/bin:$PATH"
 tools=(${TOOLS:-git-floor leaktrap betterleaks gitleaks kingfisher})
+# What trace looks for: a made-up value found in no repository unless TRACE_SECRET is set.
+trace_value=${TRACE_SECRET:-0000leaktrap-trace-benchmark-value-that-is-in-no-repository-0000} # leaktrap:allow
 work=$(mktemp -d "${TMPDIR:-/tmp}/leaktrap-history.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -44,7 +46,7 @@ cmd_for() {
     git-floor) CMD=(git -C "$t" cat-file --batch-all-objects --batch --unordered) ;;
     leaktrap) CMD=("$leaktrap" git "$t" -q) ;;
     # trace: the secret on stdin (TRACE_SECRET, default a 64-char value absent from any repo).
-    leaktrap-trace) CMD=(sh -c 'printf "%s\n" "$1" | "$2" trace "$3" > /dev/null' trace "${TRACE_SECRET:-0000leaktrap-trace-benchmark-value-that-is-in-no-repository-0000}" "$leaktrap" "$t") ;;
+    leaktrap-trace) CMD=(sh -c 'printf "%s\n" "$1" | "$2" trace "$3" > /dev/null' trace "$trace_value" "$leaktrap" "$t") ;;
     betterleaks) CMD=(betterleaks git "$t" --no-banner --no-color --log-level error --exit-code=0) ;;
     gitleaks) CMD=(gitleaks git "$t" --no-banner --log-level error --exit-code 0) ;;
     kingfisher) CMD=(kingfisher scan "$t" --git-history full --no-validate --no-update-check --quiet) ;;
