@@ -91,19 +91,39 @@ fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
     fs::write(p, content).unwrap();
 }
 
-/// Runs `scan --format json` and returns (exit code, report, stderr).
-fn scan_json(root: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = leaktrap()
-        .current_dir(root)
-        .args(["scan", "--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
+/// Runs `cmd` and returns (exit code, stdout read as JSON, stderr).
+fn run_json(cmd: &mut Command) -> (i32, Value, String) {
+    let out = cmd.output().unwrap();
     let code = out.status.code().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {stderr}"));
     (code, v, stderr)
+}
+
+/// Runs `scan --format json` and returns (exit code, report, stderr).
+fn scan_json(root: &Path, extra: &[&str]) -> (i32, Value, String) {
+    run_json(
+        leaktrap()
+            .current_dir(root)
+            .args(["scan", "--format", "json"])
+            .args(extra),
+    )
+}
+
+/// (path, start line) of every finding in a JSON report.
+fn path_lines(v: &Value) -> Vec<(String, u64)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
 }
 
 fn findings(v: &Value) -> Vec<(String, String, u64, u64)> {

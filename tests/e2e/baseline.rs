@@ -37,17 +37,7 @@ fn with_baseline(dir: &Path, mode: &str, extra: &[&str]) -> (i32, Value, String)
 }
 
 fn reported(v: &Value) -> Vec<(String, u64)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["start_line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+    super::path_lines(v)
 }
 
 fn entries(dir: &Path) -> Vec<Value> {

@@ -1,52 +1,17 @@
 //! `leaktrap git` (history) and `leaktrap push`, over repositories built with
 //! the git CLI (fixed identities and dates).
 
-use super::staged::{git, git_cmd, init_repo};
+use super::staged::{commit_at, git, git_cmd, init_repo, put};
 use super::{gh_token, leaktrap, write};
 use serde_json::Value;
 use std::path::Path;
 
-/// Commits everything staged with a fixed date (seconds after 2026-01-01).
-fn commit(dir: &Path, msg: &str, at: u32) {
-    let when = format!("@{} +0000", 1_767_225_600 + u64::from(at));
-    let out = git_cmd(dir)
-        .args(["commit", "-q", "--allow-empty", "-m", msg])
-        .env("GIT_AUTHOR_DATE", &when)
-        .env("GIT_COMMITTER_DATE", &when)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn add_commit(dir: &Path, rel: &str, content: &str, msg: &str, at: u32) -> String {
-    write(dir, rel, content);
-    git(dir, &["add", "-A"]);
-    commit(dir, msg, at);
-    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
-}
-
 fn history_json(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = leaktrap()
-        .current_dir(dir)
-        .args(["git", "--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (
-        out.status.code().unwrap_or(-1),
-        v,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    super::run_json(
+        leaktrap()
+            .current_dir(dir)
+            .args(["git", "--format", "json"])
+            .args(extra),
     )
 }
 
@@ -72,9 +37,9 @@ fn a_removed_secret_is_found_once_and_attributed_to_the_commit_that_added_it() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     init_repo(d);
-    add_commit(d, "README", "hello\n", "init", 0);
+    put(d, "README", "hello\n", "init", 0);
     let token = gh_token(11);
-    let added = add_commit(
+    let added = put(
         d,
         "conf/app.env",
         &format!("# settings\nmode=dev\nTOKEN={token}\n"),
@@ -82,7 +47,7 @@ fn a_removed_secret_is_found_once_and_attributed_to_the_commit_that_added_it() {
         10,
     );
     // Edits that keep the secret do not report it again.
-    add_commit(
+    put(
         d,
         "conf/app.env",
         &format!("# settings\nmode=prod\nlevel=2\nTOKEN={token}\n"),
@@ -91,8 +56,8 @@ fn a_removed_secret_is_found_once_and_attributed_to_the_commit_that_added_it() {
     );
     // A rename moves the secret; it is not a new one.
     git(d, &["mv", "conf/app.env", "conf/prod.env"]);
-    commit(d, "rename", 25);
-    add_commit(
+    commit_at(d, "rename", 25);
+    put(
         d,
         "conf/prod.env",
         "# settings\nmode=prod\n",
@@ -123,13 +88,13 @@ fn branches_tags_stash_merges_deleted_files_and_messages_are_covered() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     init_repo(d);
-    let base = add_commit(d, "a.txt", "a\n", "init", 0);
+    let base = put(d, "a.txt", "a\n", "init", 0);
     // Only on a branch.
     git(d, &["checkout", "-q", "-b", "side"]);
-    let on_branch = add_commit(d, "side.txt", &format!("k={}\n", gh_token(1)), "side", 10);
+    let on_branch = put(d, "side.txt", &format!("k={}\n", gh_token(1)), "side", 10);
     // Only on a tag (the commit is on no branch).
     git(d, &["checkout", "-q", "--detach", &base]);
-    let on_tag = add_commit(
+    let on_tag = put(
         d,
         "tagged.txt",
         &format!("k={}\n", gh_token(2)),
@@ -139,17 +104,17 @@ fn branches_tags_stash_merges_deleted_files_and_messages_are_covered() {
     git(d, &["tag", "only-tag"]);
     git(d, &["checkout", "-q", "main"]);
     // Added then the file deleted.
-    let deleted = add_commit(d, "gone.txt", &format!("k={}\n", gh_token(3)), "gone", 30);
+    let deleted = put(d, "gone.txt", &format!("k={}\n", gh_token(3)), "gone", 30);
     git(d, &["rm", "-q", "gone.txt"]);
-    commit(d, "delete gone", 40);
+    commit_at(d, "delete gone", 40);
     // In a commit message.
-    commit(d, &format!("rotate\n\nold key was {}", gh_token(4)), 50);
+    commit_at(d, &format!("rotate\n\nold key was {}", gh_token(4)), 50);
     let in_message = git(d, &["rev-parse", "HEAD"]).trim().to_string();
     // Only in a merge's resolution (an "evil merge").
     git(d, &["checkout", "-q", "-b", "feature"]);
-    add_commit(d, "f.txt", "feature\n", "feature", 60);
+    put(d, "f.txt", "feature\n", "feature", 60);
     git(d, &["checkout", "-q", "main"]);
-    add_commit(d, "m.txt", "main\n", "main work", 70);
+    put(d, "m.txt", "main\n", "main work", 70);
     let out = git_cmd(d)
         .args(["merge", "-q", "--no-commit", "--no-ff", "feature"])
         .output()
@@ -161,7 +126,7 @@ fn branches_tags_stash_merges_deleted_files_and_messages_are_covered() {
     );
     write(d, "merged.txt", format!("k={}\n", gh_token(5)));
     git(d, &["add", "merged.txt"]);
-    commit(d, "merge feature", 80);
+    commit_at(d, "merge feature", 80);
     let merge = git(d, &["rev-parse", "HEAD"]).trim().to_string();
     // Only in the stash.
     write(d, "a.txt", format!("a\nk={}\n", gh_token(6)));
@@ -231,16 +196,16 @@ fn scope_options_limit_the_commits() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     init_repo(d);
-    let first = add_commit(
+    let first = put(
         d,
         "a.txt",
         &format!("k={}\n", gh_token(21)),
         "old secret",
         0,
     );
-    add_commit(d, "b.txt", "b\n", "clean", 100_000);
+    put(d, "b.txt", "b\n", "clean", 100_000);
     git(d, &["checkout", "-q", "-b", "side"]);
-    add_commit(
+    put(
         d,
         "c.txt",
         &format!("k={}\n", gh_token(22)),
@@ -295,7 +260,7 @@ fn ignore_files_and_allowlists_apply_to_the_path_at_each_commit() {
     write(d, "src/copy.txt", &content);
     write(d, ".leaktrapignore", "vendor/\n");
     git(d, &["add", "-A"]);
-    commit(d, "same blob at two paths", 0);
+    commit_at(d, "same blob at two paths", 0);
     let (code, v, _) = history_json(d, &[]);
     assert_eq!(code, 1);
     let got = found(&v);
@@ -309,8 +274,8 @@ fn unreachable_objects_are_reported_only_when_asked() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     init_repo(d);
-    add_commit(d, "a.txt", "a\n", "init", 0);
-    add_commit(d, "b.txt", &format!("k={}\n", gh_token(41)), "oops", 10);
+    put(d, "a.txt", "a\n", "init", 0);
+    put(d, "b.txt", &format!("k={}\n", gh_token(41)), "oops", 10);
     git(d, &["reset", "-q", "--hard", "HEAD~1"]);
     let (code, v, err) = history_json(d, &[]);
     assert_eq!(code, 0, "{v}");
@@ -326,8 +291,8 @@ fn shallow_clones_and_missing_objects_are_incomplete_not_clean() {
     let src = tmp.path().join("src");
     std::fs::create_dir(&src).unwrap();
     init_repo(&src);
-    add_commit(&src, "a.txt", "a\n", "one", 0);
-    add_commit(&src, "b.txt", "b\n", "two", 10);
+    put(&src, "a.txt", "a\n", "one", 0);
+    put(&src, "b.txt", "b\n", "two", 10);
     let url = format!("file://{}", src.display());
     git(
         tmp.path(),
@@ -377,14 +342,14 @@ fn push_scans_exactly_what_would_be_sent() {
     init_repo(&d);
     git(&d, &["remote", "add", "origin", remote.to_str().unwrap()]);
     // An old secret already on the remote.
-    add_commit(&d, "old.txt", &format!("k={}\n", gh_token(51)), "old", 0);
+    put(&d, "old.txt", &format!("k={}\n", gh_token(51)), "old", 0);
     git(&d, &["push", "-q", "origin", "main"]);
     let pushed = git(&d, &["rev-parse", "HEAD"]).trim().to_string();
     let z = "0".repeat(40);
 
     // An update that adds nothing secret: clean, although the file with
     // the old secret changes.
-    add_commit(
+    put(
         &d,
         "old.txt",
         &format!("more\nk={}\n", gh_token(51)),
@@ -398,7 +363,7 @@ fn push_scans_exactly_what_would_be_sent() {
 
     // An update that adds a secret: blocked, masked, with advice.
     let token = gh_token(52);
-    add_commit(&d, "new.txt", &format!("k={token}\n"), "new", 20);
+    put(&d, "new.txt", &format!("k={token}\n"), "new", 20);
     let head = git(&d, &["rev-parse", "HEAD"]).trim().to_string();
     let line = format!("refs/heads/main {head} refs/heads/main {pushed}\n");
     let (code, out) = push(&d, &line, &[]);
@@ -412,7 +377,7 @@ fn push_scans_exactly_what_would_be_sent() {
     // A new branch: only commits no remote-tracking ref has.
     git(&d, &["fetch", "-q", "origin"]);
     git(&d, &["checkout", "-q", "-b", "topic", &pushed]);
-    add_commit(&d, "t.txt", "clean\n", "topic", 30);
+    put(&d, "t.txt", "clean\n", "topic", 30);
     let topic = git(&d, &["rev-parse", "HEAD"]).trim().to_string();
     let line = format!("refs/heads/topic {topic} refs/heads/topic {z}\n");
     let (code, out) = push(&d, &line, &[]);
@@ -481,7 +446,7 @@ fn a_blob_larger_than_a_read_window_is_scanned_whole_with_exact_lines() {
     let filler = "abcdefghijklmnopqrstuvwxyz0123456789 lorem ipsum dolor sit\n".repeat(160_000);
     let token = gh_token(61);
     let content = format!("{filler}k={token}\n");
-    add_commit(d, "big.txt", &content, "big", 0);
+    put(d, "big.txt", &content, "big", 0);
     let (code, v, err) = history_json(d, &[]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(found(&v)[0].0, "big.txt");
@@ -529,7 +494,7 @@ fn delta_scans_find_exactly_what_whole_scans_find() {
                 ),
             }
         }
-        add_commit(
+        put(
             d,
             "app.conf",
             &(lines.join("\n") + "\n"),
@@ -540,10 +505,10 @@ fn delta_scans_find_exactly_what_whole_scans_find() {
             // A key file whose key is replaced between the same header lines.
             let pad: String = (0..100).map(|i| format!("# note {i}\n")).collect();
             let keys = format!("{pad}{}\n{pad}", key_block(c));
-            add_commit(d, "keys.pem", &keys, "key", c);
+            put(d, "keys.pem", &keys, "key", c);
         }
         if c % 5 == 0 {
-            add_commit(
+            put(
                 d,
                 "copy.conf",
                 &(lines.join("\n") + "\n"),
@@ -598,7 +563,7 @@ fn a_partial_clone_is_incomplete_and_nothing_is_fetched() {
     std::fs::create_dir(&src).unwrap();
     init_repo(&src);
     git(&src, &["config", "uploadpack.allowFilter", "true"]);
-    add_commit(&src, "a.txt", &format!("k={}\n", gh_token(71)), "one", 0);
+    put(&src, "a.txt", &format!("k={}\n", gh_token(71)), "one", 0);
     let url = format!("file://{}", src.display());
     git(
         tmp.path(),

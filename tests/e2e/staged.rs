@@ -39,6 +39,31 @@ pub fn init_repo(dir: &Path) {
     git(dir, &["config", "commit.gpgsign", "false"]);
 }
 
+/// Commits what is staged (empty allowed) at a fixed date, `at` seconds
+/// after 2026-01-01T00:00:00Z; returns the new commit's id.
+pub fn commit_at(dir: &Path, msg: &str, at: u32) -> String {
+    let when = format!("@{} +0000", 1_767_225_600 + u64::from(at));
+    let out = git_cmd(dir)
+        .args(["commit", "-q", "--allow-empty", "-m", msg])
+        .env("GIT_AUTHOR_DATE", &when)
+        .env("GIT_COMMITTER_DATE", &when)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// Writes `rel`, stages everything and commits it with [`commit_at`].
+pub fn put(dir: &Path, rel: &str, content: &str, msg: &str, at: u32) -> String {
+    super::write(dir, rel, content);
+    git(dir, &["add", "-A"]);
+    commit_at(dir, msg, at)
+}
+
 /// Runs `staged --format json` twice, through git's plumbing and through
 /// libgit2 alone (`LEAKTRAP_GIT_CLI=0`), checks that both agree, and
 /// returns (exit code, report, stderr).
@@ -69,17 +94,7 @@ fn staged_json(dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> (i32, Value
 }
 
 fn found(v: &Value) -> Vec<(String, u64)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["start_line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+    super::path_lines(v)
 }
 
 #[test]

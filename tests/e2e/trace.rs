@@ -1,32 +1,10 @@
 //! `leaktrap trace`: repositories built with the git CLI (fixed identities
 //! and dates), secrets generated at run time.
 
-use super::staged::{git, git_cmd, init_repo};
+use super::staged::{commit_at, git, init_repo, put};
 use super::{gh_token, leaktrap, write};
 use serde_json::Value;
 use std::path::Path;
-
-fn commit_at(dir: &Path, msg: &str, at: u32) -> String {
-    let when = format!("@{} +0000", 1_767_225_600 + u64::from(at));
-    let out = git_cmd(dir)
-        .args(["commit", "-q", "--allow-empty", "-m", msg])
-        .env("GIT_AUTHOR_DATE", &when)
-        .env("GIT_COMMITTER_DATE", &when)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
-}
-
-fn put(dir: &Path, rel: &str, content: &str, msg: &str, at: u32) -> String {
-    write(dir, rel, content);
-    git(dir, &["add", "-A"]);
-    commit_at(dir, msg, at)
-}
 
 /// Runs `trace --json` with the secrets on stdin: (exit code, report, stdout+stderr).
 fn trace(dir: &Path, secrets: &[&str], extra: &[&str]) -> (i32, Value, String) {

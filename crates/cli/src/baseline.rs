@@ -213,27 +213,8 @@ pub fn today() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = leaktrap_sources::civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    // Both are in range by construction.
-    (
-        y,
-        u32::try_from(m).unwrap_or(1),
-        u32::try_from(d).unwrap_or(1),
-    )
 }
 
 /// The key of a finding: its fingerprint, rule and repository-relative path.
@@ -511,8 +492,8 @@ mod tests {
         assert!(!valid_date("2024-13-01"));
         assert!(!valid_date("2024-1-01"));
         assert!(!valid_date("+024-01-01"));
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(leaktrap_sources::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(leaktrap_sources::civil_from_days(19_782), (2024, 2, 29));
         assert!(valid_date(&today()));
     }
 

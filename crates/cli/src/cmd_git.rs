@@ -21,8 +21,8 @@ use leaktrap_core::{Finding, Origin, OriginKind, ScanStats, SkipReason, Suppress
 use leaktrap_engine::Engine;
 use leaktrap_scan::{Outcome, Progress, Worker};
 use leaktrap_sources::{
-    is_binary, parse_tag, read_objects, rfc3339_utc, BlobRef, Changes, CommitMeta, Git, Merges,
-    Object, CHUNK_OVERLAP, CHUNK_SIZE,
+    is_binary, parse_tag, read_objects, rfc3339_utc, BlobRef, CatFile, Changes, CommitMeta, Git,
+    Merges, Object, CHUNK_OVERLAP, CHUNK_SIZE,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, Write};
@@ -104,8 +104,8 @@ pub fn run_push(args: PushArgs) -> Result<u8> {
     finish(&git, &outcome, &args.output, started, Mode::Push)
 }
 
-/// Writes the reports. The blobs that findings were in are read once, for
-/// SARIF's line hashes (over the file as it was at that commit).
+/// Writes the reports. The blobs that findings were in are read once, when
+/// SARIF asks for them (its line hashes are over the file at that commit).
 fn finish(
     git: &Git,
     outcome: &Outcome,
@@ -113,23 +113,25 @@ fn finish(
     started: Instant,
     mode: Mode,
 ) -> Result<u8> {
-    let oids: Vec<Oid> = outcome
-        .findings
-        .iter()
-        .filter_map(|f| f.origin.as_deref()?.blob.as_deref())
-        .filter_map(|b| Oid::from_str(b).ok())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let blobs = if oids.is_empty() {
-        HashMap::new()
-    } else {
-        read_objects(git, &oids)?
-    };
+    // Read on first use: only SARIF's line hashes need the content, so
+    // other formats cost no extra git process.
+    let blobs: std::sync::OnceLock<HashMap<Oid, Option<Vec<u8>>>> = std::sync::OnceLock::new();
     let artifacts = output::RepoArtifacts {
         root: git.root().to_path_buf(),
         content: |f: &Finding| {
             let oid = Oid::from_str(f.origin.as_deref()?.blob.as_deref()?).ok()?;
+            let blobs = blobs.get_or_init(|| {
+                let oids: Vec<Oid> = outcome
+                    .findings
+                    .iter()
+                    .filter_map(|f| f.origin.as_deref()?.blob.as_deref())
+                    .filter_map(|b| Oid::from_str(b).ok())
+                    .collect::<HashSet<_>>()
+                    .into_iter()
+                    .collect();
+                // A failure here only costs SARIF its line hashes.
+                read_objects(git, &oids).unwrap_or_default()
+            });
             blobs.get(&oid)?.clone()
         },
     };
@@ -233,32 +235,32 @@ fn history(plan: &Plan<'_>, common: &crate::CommonArgs) -> Result<Outcome> {
     let (_config, set) = discover::load_rules(common, git.root())?;
     let engine = Engine::compile(&set)?;
     let mut head = ScanStats::default();
-    if git.is_shallow()? {
-        let msg = "this is a shallow clone: commits before the shallow boundary were not scanned \
-                   (fetch them with `git fetch --unshallow`, or accept this with --allow-shallow)";
+    // Cut-short history: incomplete, unless the user accepts it.
+    let mut limited = |msg: &str| {
+        let at = git.root().display().to_string();
         if plan.allow_shallow {
-            head.warn(git.root().display().to_string(), msg);
+            head.warn(at, msg);
         } else {
             head.errors.push(leaktrap_core::ScanError {
-                path: git.root().display().to_string(),
+                path: at,
                 message: msg.into(),
             });
         }
+    };
+    if git.is_shallow()? {
+        limited(
+            "this is a shallow clone: commits before the shallow boundary were not scanned \
+             (fetch them with `git fetch --unshallow`, or accept this with --allow-shallow)",
+        );
     }
     if git.is_partial()? {
-        let msg = "this is a partial clone: objects left on the promisor remote are not here and \
-                   were not scanned (leaktrap never fetches); scan a full clone, or accept this \
-                   with --allow-shallow";
-        if plan.allow_shallow {
-            head.warn(git.root().display().to_string(), msg);
-        } else {
-            head.errors.push(leaktrap_core::ScanError {
-                path: git.root().display().to_string(),
-                message: msg.into(),
-            });
-        }
+        limited(
+            "this is a partial clone: objects left on the promisor remote are not here and \
+             were not scanned (leaktrap never fetches); scan a full clone, or accept this \
+             with --allow-shallow",
+        );
     }
-    let ignore = leaktrapignore(git.root(), &mut head);
+    let ignore = crate::cmd_staged::leaktrapignore(git.root(), &mut head);
 
     let progress = Arc::new(Progress::default());
     let display = term::progress_allowed(plan.quiet)
@@ -417,10 +419,10 @@ fn scan_blobs(
 /// part's outcome (which versions are scanned as deltas, hence the
 /// suppression counts) depends only on its blobs, so output is the same
 /// for any `--threads`.
-const PART_BYTES: u64 = 32 << 20;
+pub(crate) const PART_BYTES: u64 = 32 << 20;
 
 /// Cuts `blobs` into contiguous ranges of about `target` bytes.
-fn split(blobs: &[BlobRef], target: u64) -> Vec<std::ops::Range<usize>> {
+pub(crate) fn split(blobs: &[BlobRef], target: u64) -> Vec<std::ops::Range<usize>> {
     let mut parts = Vec::new();
     let (mut start, mut acc) = (0, 0u64);
     for (i, b) in blobs.iter().enumerate() {
@@ -490,11 +492,32 @@ fn blob_worker(
     w: &mut Worker<'_>,
     max: Option<u64>,
 ) -> Result<()> {
+    let mut recent = Recent::new();
+    let mut big: Vec<u8> = Vec::new();
+    read_parts(git, blobs, parts, next, |cat, b, first| {
+        if first {
+            // Each part starts with an empty memory, so what it finds and
+            // counts never depends on which worker took which part before.
+            recent = Recent::new();
+        }
+        scan_one(cat, b, w, max, &mut recent, &mut big)
+    })
+}
+
+/// One worker's reading: takes parts of `blobs` in turn (from `next`),
+/// asks its own `git cat-file --batch` for them from a feeder thread, and
+/// hands each answer to `each` (`first`: the first blob of a part), which
+/// must consume the object from `cat`.
+pub(crate) fn read_parts(
+    git: &Git,
+    blobs: &[BlobRef],
+    parts: &[std::ops::Range<usize>],
+    next: &AtomicUsize,
+    mut each: impl FnMut(&mut CatFile, &BlobRef, bool) -> Result<()>,
+) -> Result<()> {
     let mut cat = git.cat_file()?;
     let input = cat.take_input().context("cat-file has no input pipe")?;
     let (part_tx, part_rx) = mpsc::sync_channel::<usize>(2);
-    let mut recent = Recent::new();
-    let mut big: Vec<u8> = Vec::new();
     let result = std::thread::scope(|s| -> Result<()> {
         s.spawn(move || {
             let mut input = std::io::BufWriter::with_capacity(64 * 1024, input);
@@ -514,11 +537,8 @@ fn blob_worker(
             }
         });
         for p in part_rx {
-            // Each part starts with an empty memory, so what it finds and
-            // counts never depends on which worker took which part before.
-            recent = Recent::new();
-            for b in &blobs[parts[p].clone()] {
-                scan_one(&mut cat, b, w, max, &mut recent, &mut big)?;
+            for (k, b) in blobs[parts[p].clone()].iter().enumerate() {
+                each(&mut cat, b, k == 0)?;
             }
         }
         Ok(())
@@ -1012,22 +1032,6 @@ fn attribute(
     Ok(Outcome {
         findings: out,
         stats,
-    })
-}
-
-/// `.leaktrapignore` at the top of the work tree; `.gitignore` does not
-/// apply to history (committed files are tracked whatever it says).
-fn leaktrapignore(root: &Path, stats: &mut ScanStats) -> ignore::gitignore::Gitignore {
-    let path = root.join(".leaktrapignore");
-    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
-    if path.is_file() {
-        if let Some(e) = b.add(&path) {
-            stats.warn(".leaktrapignore", e.to_string());
-        }
-    }
-    b.build().unwrap_or_else(|e| {
-        stats.warn(".leaktrapignore", e.to_string());
-        ignore::gitignore::Gitignore::empty()
     })
 }
 

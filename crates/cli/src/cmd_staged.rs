@@ -18,7 +18,7 @@ pub fn run(args: StagedArgs) -> Result<u8> {
     let (_config, set) = discover::load_rules(&args.common, &changes.root)?;
     let engine = Engine::compile(&set)?;
     let mut w = Worker::new(&engine, None);
-    let ignore = leaktrapignore(&changes.root, &mut w);
+    let ignore = leaktrapignore(&changes.root, w.stats_mut());
     for (_, reason) in &changes.skipped {
         w.stats_mut().skip(*reason);
     }
@@ -79,19 +79,23 @@ pub fn run(args: StagedArgs) -> Result<u8> {
     output::finish(&outcome, &args.output, started, Mode::Staged, &blobs)
 }
 
-/// `.leaktrapignore` at the repository root. `.gitignore` does not apply:
-/// a staged file is tracked, whatever `.gitignore` says.
-/// A bad line is a warning (it can only make the scan cover more).
-fn leaktrapignore(root: &std::path::Path, w: &mut Worker<'_>) -> ignore::gitignore::Gitignore {
+/// `.leaktrapignore` at the repository root, for committed content (staged
+/// files, history). `.gitignore` does not apply: a tracked file is tracked,
+/// whatever it says. A bad line is a warning (it can only make the scan
+/// cover more).
+pub(crate) fn leaktrapignore(
+    root: &std::path::Path,
+    stats: &mut leaktrap_core::ScanStats,
+) -> ignore::gitignore::Gitignore {
     let path = root.join(".leaktrapignore");
     let mut b = ignore::gitignore::GitignoreBuilder::new(root);
     if path.is_file() {
         if let Some(e) = b.add(&path) {
-            w.stats_mut().warn(".leaktrapignore", e.to_string());
+            stats.warn(".leaktrapignore", e.to_string());
         }
     }
     b.build().unwrap_or_else(|e| {
-        w.stats_mut().warn(".leaktrapignore", e.to_string());
+        stats.warn(".leaktrapignore", e.to_string());
         ignore::gitignore::Gitignore::empty()
     })
 }

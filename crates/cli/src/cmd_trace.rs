@@ -19,7 +19,7 @@ use leaktrap_sources::{
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::Mutex;
 
 /// Where one secret was seen in one blob: 1-based lines.
@@ -66,7 +66,11 @@ pub fn run(args: TraceArgs) -> Result<u8> {
         walk.absorb(m);
     }
     let tags = search_tags(&git, &ac)?;
-    let refs = list_refs(&git)?;
+    let refs: Vec<(String, String)> = git
+        .refs()?
+        .iter()
+        .map(|r| (r.name.clone(), r.target().to_string()))
+        .collect();
 
     let mut report = Vec::new();
     for (i, secret) in secrets.iter().enumerate() {
@@ -148,77 +152,49 @@ fn read_secrets(args: &TraceArgs) -> Result<Vec<Vec<u8>>> {
     Ok(secrets)
 }
 
-/// Searches every blob, each worker with its own `git cat-file --batch`.
+/// Searches every blob, each worker with its own `git cat-file --batch`
+/// (the same reading as `leaktrap git`).
 fn search_blobs(
     git: &Git,
     ac: &aho_corasick::AhoCorasick,
     blobs: &[BlobRef],
     threads: usize,
 ) -> Result<Hits> {
-    const PART: usize = 4096;
-    let parts = blobs.len().div_ceil(PART);
+    let parts = crate::cmd_git::split(blobs, crate::cmd_git::PART_BYTES);
     let next = AtomicUsize::new(0);
     let hits = Mutex::new(Hits::new());
     std::thread::scope(|s| -> Result<()> {
-        let workers: Vec<_> = (0..threads.min(parts.max(1)))
+        let workers: Vec<_> = (0..threads.min(parts.len()).max(1))
             .map(|_| {
-                s.spawn(|| -> Result<()> {
-                    let mut cat = git.cat_file()?;
-                    let input = cat.take_input().context("cat-file has no input pipe")?;
-                    let (tx, rx) = std::sync::mpsc::sync_channel::<usize>(2);
-                    let next = &next;
-                    std::thread::scope(|s2| -> Result<()> {
-                        s2.spawn(move || {
-                            let mut w = std::io::BufWriter::new(input);
-                            loop {
-                                let p = next.fetch_add(1, Ordering::Relaxed);
-                                if p >= parts || tx.send(p).is_err() {
-                                    break;
-                                }
-                                for b in &blobs[p * PART..((p + 1) * PART).min(blobs.len())] {
-                                    if writeln!(w, "{}", b.oid).is_err() {
-                                        return;
-                                    }
-                                }
-                                if w.flush().is_err() {
-                                    return;
-                                }
-                            }
-                        });
-                        let mut buf = Vec::new();
-                        for p in rx {
-                            for _ in &blobs[p * PART..((p + 1) * PART).min(blobs.len())] {
-                                let Some((oid, obj)) = cat.next_header()? else {
-                                    bail!("git cat-file stopped early");
-                                };
-                                let Object::Found { size, .. } = obj else {
-                                    continue;
-                                };
-                                buf.resize(usize::try_from(size).unwrap_or(usize::MAX), 0);
-                                cat.read_content(&mut buf)?;
-                                cat.end_object()?;
-                                let mut found: BTreeMap<usize, BTreeSet<u64>> = BTreeMap::new();
-                                let (mut line, mut at) = (1u64, 0usize);
-                                for m in ac.find_overlapping_iter(&buf) {
-                                    line += memchr::memchr_iter(b'\n', &buf[at..m.start()]).count()
-                                        as u64;
-                                    at = m.start();
-                                    found
-                                        .entry(m.pattern().as_usize())
-                                        .or_default()
-                                        .insert(line);
-                                }
-                                if !found.is_empty() {
-                                    hits.lock()
-                                        .map_err(|_| anyhow::anyhow!("poisoned"))?
-                                        .insert(oid, found);
-                                }
-                            }
+                s.spawn(|| {
+                    let mut buf = Vec::new();
+                    crate::cmd_git::read_parts(git, blobs, &parts, &next, |cat, _, _| {
+                        let Some((oid, obj)) = cat.next_header()? else {
+                            bail!("git cat-file stopped early");
+                        };
+                        let Object::Found { size, .. } = obj else {
+                            return Ok(());
+                        };
+                        buf.resize(usize::try_from(size).unwrap_or(usize::MAX), 0);
+                        cat.read_content(&mut buf)?;
+                        cat.end_object()?;
+                        let mut found: BTreeMap<usize, BTreeSet<u64>> = BTreeMap::new();
+                        let (mut line, mut at) = (1u64, 0usize);
+                        for m in ac.find_overlapping_iter(&buf) {
+                            line += memchr::memchr_iter(b'\n', &buf[at..m.start()]).count() as u64;
+                            at = m.start();
+                            found
+                                .entry(m.pattern().as_usize())
+                                .or_default()
+                                .insert(line);
+                        }
+                        if !found.is_empty() {
+                            hits.lock()
+                                .map_err(|_| anyhow::anyhow!("a search worker crashed"))?
+                                .insert(oid, found);
                         }
                         Ok(())
-                    })?;
-                    cat.finish()?;
-                    Ok(())
+                    })
                 })
             })
             .collect();
@@ -228,7 +204,8 @@ fn search_blobs(
         }
         Ok(())
     })?;
-    hits.into_inner().map_err(|_| anyhow::anyhow!("poisoned"))
+    hits.into_inner()
+        .map_err(|_| anyhow::anyhow!("a search worker crashed"))
 }
 
 /// Annotated tags whose message holds a secret: (secret, tag name, tagger, date).
@@ -260,32 +237,6 @@ fn search_tags(
     out.sort();
     out.dedup();
     Ok(out)
-}
-
-/// Every ref with the commit it points to (peeled).
-fn list_refs(git: &Git) -> Result<Vec<(String, String)>> {
-    let out = git
-        .command()
-        .args([
-            "for-each-ref",
-            "--format=%(refname) %(objectname) %(*objectname)",
-        ])
-        .output()
-        .context("cannot run git for-each-ref")?;
-    if !out.status.success() {
-        bail!(
-            "git for-each-ref failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split(' ').collect();
-            let target = f.get(2).filter(|s| !s.is_empty()).or(f.get(1))?;
-            Some((f[0].to_string(), target.to_string()))
-        })
-        .collect())
 }
 
 #[derive(Serialize)]

@@ -388,21 +388,11 @@ fn summarize(outcome: &Outcome, verdict: Verdict, started: Instant, quiet: bool,
         human_bytes(stats.bytes_scanned),
         started.elapsed().as_secs_f64()
     );
-    if !stats.skipped.is_empty() {
-        let parts: Vec<String> = stats
-            .skipped
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect();
-        line.push_str(&format!(" · skipped: {}", parts.join(", ")));
+    if let Some(s) = stats.skipped_summary() {
+        line.push_str(&format!(" · skipped: {s}"));
     }
-    if !stats.suppressed.is_empty() {
-        let parts: Vec<String> = stats
-            .suppressed
-            .iter()
-            .map(|(k, v)| format!("{v} {}", k.as_str()))
-            .collect();
-        line.push_str(&format!(" · suppressed: {}", parts.join(", ")));
+    if let Some(s) = stats.suppressed_summary() {
+        line.push_str(&format!(" · suppressed: {s}"));
     }
     if stats.outside_changes > 0 {
         line.push_str(&format!(

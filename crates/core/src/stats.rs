@@ -148,6 +148,32 @@ impl ScanStats {
         self.warnings.dedup();
     }
 
+    /// `12 ignored, 3 binary`: the skip counts as summaries show them;
+    /// `None` when nothing was skipped.
+    pub fn skipped_summary(&self) -> Option<String> {
+        (!self.skipped.is_empty()).then(|| {
+            let parts: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect();
+            parts.join(", ")
+        })
+    }
+
+    /// `2 inline, 1 baseline`: the suppression counts as summaries show
+    /// them; `None` when nothing was suppressed.
+    pub fn suppressed_summary(&self) -> Option<String> {
+        (!self.suppressed.is_empty()).then(|| {
+            let parts: Vec<String> = self
+                .suppressed
+                .iter()
+                .map(|(k, v)| format!("{v} {}", k.as_str()))
+                .collect();
+            parts.join(", ")
+        })
+    }
+
     /// Whether every input was read.
     pub fn complete(&self) -> bool {
         self.errors.is_empty()

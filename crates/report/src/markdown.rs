@@ -52,21 +52,11 @@ impl Reporter for Markdown {
             },
             stats.bytes_scanned
         ));
-        if !stats.skipped.is_empty() {
-            let parts: Vec<String> = stats
-                .skipped
-                .iter()
-                .map(|(k, v)| format!("{v} {k}"))
-                .collect();
-            line.push_str(&format!(" · skipped: {}", parts.join(", ")));
+        if let Some(s) = stats.skipped_summary() {
+            line.push_str(&format!(" · skipped: {s}"));
         }
-        if !stats.suppressed.is_empty() {
-            let parts: Vec<String> = stats
-                .suppressed
-                .iter()
-                .map(|(k, v)| format!("{v} {}", k.as_str()))
-                .collect();
-            line.push_str(&format!(" · suppressed: {}", parts.join(", ")));
+        if let Some(s) = stats.suppressed_summary() {
+            line.push_str(&format!(" · suppressed: {s}"));
         }
         writeln!(out, "{line}")?;
         if n > 0 {

@@ -40,6 +40,25 @@ pub struct Git {
     pub work_tree: Option<PathBuf>,
 }
 
+/// A ref, as `git for-each-ref` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefInfo {
+    /// Full name, `refs/heads/main`.
+    pub name: String,
+    /// Type of the object it points to (`commit`, `tag`, `blob`, `tree`).
+    pub kind: String,
+    pub oid: Oid,
+    /// For an annotated tag: the type and id of the object it tags.
+    pub peeled: Option<(String, Oid)>,
+}
+
+impl RefInfo {
+    /// The object the ref finally names: the tagged object for a tag.
+    pub fn target(&self) -> Oid {
+        self.peeled.as_ref().map_or(self.oid, |p| p.1)
+    }
+}
+
 /// One blob, its size and its delta base, as listed in pack order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlobRef {
@@ -448,34 +467,12 @@ impl Git {
         Ok(ch)
     }
 
-    /// Annotated tags: (ref name, tag object id).
+    /// Every ref: its name, the object it points to and, for an annotated
+    /// tag, the object the tag points to.
     ///
     /// # Errors
-    /// git failed.
-    pub fn annotated_tags(&self) -> Result<Vec<(String, Oid)>, HistoryError> {
-        const CMD: &str = "for-each-ref refs/tags";
-        let out = self.output(&[
-            "for-each-ref",
-            "--format=%(objecttype) %(objectname) %(refname)",
-            "refs/tags",
-        ])?;
-        let text = String::from_utf8(out).map_err(|_| not_utf8(CMD))?;
-        let mut tags = Vec::new();
-        for l in text.lines() {
-            if let Some(rest) = l.strip_prefix("tag ") {
-                if let Some((oid, name)) = rest.split_once(' ') {
-                    tags.push((name.to_string(), parse_oid(oid, CMD)?));
-                }
-            }
-        }
-        Ok(tags)
-    }
-
-    /// Refs that point straight at a blob: (ref name, blob).
-    ///
-    /// # Errors
-    /// git failed.
-    pub fn refs_to_blobs(&self) -> Result<Vec<(String, Oid)>, HistoryError> {
+    /// git failed or printed something unexpected.
+    pub fn refs(&self) -> Result<Vec<RefInfo>, HistoryError> {
         const CMD: &str = "for-each-ref";
         let out = self.output(&[
             "for-each-ref",
@@ -485,16 +482,53 @@ impl Git {
         let mut refs = Vec::new();
         for l in text.lines() {
             let f: Vec<&str> = l.splitn(5, ' ').collect();
-            if f.len() < 5 {
-                continue;
-            }
-            if f[0] == "blob" {
-                refs.push((f[4].to_string(), parse_oid(f[1], CMD)?));
-            } else if f[2] == "blob" {
-                refs.push((f[4].to_string(), parse_oid(f[3], CMD)?));
-            }
+            let [kind, oid, peeled_kind, peeled, name] = f[..] else {
+                return Err(HistoryError::Parse {
+                    command: CMD.into(),
+                    detail: format!("line `{l}`"),
+                });
+            };
+            refs.push(RefInfo {
+                name: name.to_string(),
+                kind: kind.to_string(),
+                oid: parse_oid(oid, CMD)?,
+                peeled: if peeled.is_empty() {
+                    None
+                } else {
+                    Some((peeled_kind.to_string(), parse_oid(peeled, CMD)?))
+                },
+            });
         }
         Ok(refs)
+    }
+
+    /// Annotated tags: (ref name, tag object id).
+    ///
+    /// # Errors
+    /// git failed.
+    pub fn annotated_tags(&self) -> Result<Vec<(String, Oid)>, HistoryError> {
+        Ok(self
+            .refs()?
+            .into_iter()
+            .filter(|r| r.kind == "tag" && r.name.starts_with("refs/tags/"))
+            .map(|r| (r.name, r.oid))
+            .collect())
+    }
+
+    /// Refs that point straight at a blob (or at a tag of one): (ref name, blob).
+    ///
+    /// # Errors
+    /// git failed.
+    pub fn refs_to_blobs(&self) -> Result<Vec<(String, Oid)>, HistoryError> {
+        Ok(self
+            .refs()?
+            .into_iter()
+            .filter_map(|r| match (&*r.kind, &r.peeled) {
+                ("blob", _) => Some((r.name, r.oid)),
+                (_, Some((k, o))) if k == "blob" => Some((r.name, *o)),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Starts a `git cat-file --batch` reader.
@@ -812,10 +846,20 @@ fn parse_ident(s: &[u8]) -> (String, String, i64) {
 
 /// Seconds since the epoch → `2024-01-31T12:00:00Z`.
 pub fn rfc3339_utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    // Civil-from-days (proleptic Gregorian), after H. Hinnant's algorithm.
-    let z = days + 719_468;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The proleptic Gregorian date (year, month, day) of a day count since
+/// 1970-01-01, after H. Hinnant's civil-from-days.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -824,11 +868,11 @@ pub fn rfc3339_utc(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+    // Both are in range by construction.
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
     )
 }
 

@@ -21,8 +21,8 @@ mod walk;
 
 pub use git::{open_repo, staged, GitError, Staged, StagedFile};
 pub use history::{
-    parse_tag, read_objects, rfc3339_utc, BlobRef, CatFile, Changes, CommitMeta, Git, HistoryError,
-    Intro, Merges, Object,
+    civil_from_days, parse_tag, read_objects, rfc3339_utc, BlobRef, CatFile, Changes, CommitMeta,
+    Git, HistoryError, Intro, Merges, Object,
 };
 pub use read::{
     is_binary, read_file, read_stream, Chunk, FileContent, CHUNK_OVERLAP, CHUNK_SIZE,
