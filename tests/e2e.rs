@@ -3,6 +3,8 @@
 
 #[path = "e2e/baseline.rs"]
 mod baseline;
+#[path = "e2e/evidence.rs"]
+mod evidence;
 #[path = "e2e/formats.rs"]
 mod formats;
 #[path = "e2e/history.rs"]

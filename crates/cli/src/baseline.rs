@@ -229,6 +229,8 @@ fn finding_key(f: &Finding, artifacts: &dyn Artifacts, fp: &Fingerprinter) -> Ke
 /// What applying a baseline did.
 #[derive(Debug, Default)]
 pub struct Applied {
+    /// Entries that suppressed findings, with how many.
+    pub matched: Vec<(Entry, u64)>,
     /// Entries that matched no finding.
     pub stale: Vec<Entry>,
     /// Entries past their date (they suppressed nothing).
@@ -254,15 +256,18 @@ pub fn apply(
     let entries: BTreeMap<Key, &Entry> = baseline.entries.iter().map(|e| (e.key(), e)).collect();
     let mut matched: BTreeSet<Key> = BTreeSet::new();
     let mut suppressed = 0;
+    let mut by_entry: BTreeMap<Key, u64> = BTreeMap::new();
     outcome.findings.retain(|f| {
         let key = finding_key(f, artifacts, fp);
         let Some(e) = entries.get(&key) else {
             return true;
         };
-        matched.insert(key);
         if e.expired(today) {
+            matched.insert(key);
             return true;
         }
+        *by_entry.entry(key.clone()).or_default() += 1;
+        matched.insert(key);
         suppressed += 1;
         false
     });
@@ -270,6 +275,11 @@ pub fn apply(
         outcome.stats.suppress(SuppressionKind::Baseline);
     }
     let mut applied = Applied::default();
+    for (key, n) in by_entry {
+        if let Some(e) = entries.get(&key) {
+            applied.matched.push(((*e).clone(), n));
+        }
+    }
     let name = baseline.file.display().to_string();
     for (key, e) in &entries {
         if e.expired(today) {

@@ -47,6 +47,7 @@ struct Plan<'a> {
 
 pub fn run_git(args: GitArgs) -> Result<u8> {
     let started = Instant::now();
+    output::check(&args.output)?;
     let git = Git::discover(&args.repo)?;
     let mut revs: Vec<String> = Vec::new();
     revs.extend(args.branch.iter().cloned());
@@ -68,6 +69,14 @@ pub fn run_git(args: GitArgs) -> Result<u8> {
     if let Some(n) = args.max_commits {
         revs.push(format!("--max-count={n}"));
     }
+    crate::evidence::note_repository(&git, &revs, !scoped);
+    for (k, v) in [
+        ("all_objects", args.all_objects),
+        ("allow_shallow", args.allow_shallow),
+    ] {
+        crate::evidence::note_option(k, v);
+    }
+    crate::evidence::note_option("max_file_size_mb", args.max_file_size);
     let plan = Plan {
         git: &git,
         revs,
@@ -84,8 +93,10 @@ pub fn run_git(args: GitArgs) -> Result<u8> {
 
 pub fn run_push(args: PushArgs) -> Result<u8> {
     let started = Instant::now();
+    output::check(&args.output)?;
     let git = Git::discover(Path::new("."))?;
     let revs = push_revs(&git, &args)?;
+    crate::evidence::note_repository(&git, revs.as_deref().unwrap_or_default(), false);
     let Some(revs) = revs else {
         let outcome = Outcome::default();
         return finish(&git, &outcome, &args.output, started, Mode::Push);
@@ -587,7 +598,8 @@ fn scan_one(
     if max.is_some_and(|m| size > m) {
         cat.skip(size)?;
         cat.end_object()?;
-        w.stats_mut().skip(SkipReason::TooLarge);
+        w.stats_mut()
+            .skip(SkipReason::TooLarge, format!("blob {oid}"));
         return Ok(());
     }
     if size > CHUNK_SIZE as u64 {
@@ -597,7 +609,8 @@ fn scan_one(
     cat.read_content(&mut content)?;
     cat.end_object()?;
     if is_binary(&content) {
-        w.stats_mut().skip(SkipReason::Binary);
+        w.stats_mut()
+            .skip(SkipReason::Binary, format!("blob {oid}"));
         return Ok(());
     }
     let name = oid.to_string();
@@ -789,7 +802,8 @@ fn scan_streamed(
     if is_binary(buf) {
         cat.skip(size - first as u64)?;
         cat.end_object()?;
-        w.stats_mut().skip(SkipReason::Binary);
+        w.stats_mut()
+            .skip(SkipReason::Binary, format!("blob {oid}"));
         return Ok(());
     }
     let mut left = size - first as u64;
@@ -966,13 +980,13 @@ fn attribute(
             let first_time = paths_seen.insert(path);
             if ignore.matched_path_or_any_parents(path, false).is_ignore() {
                 if first_time {
-                    stats.skip(SkipReason::Ignored);
+                    stats.skip(SkipReason::Ignored, path);
                 }
                 continue;
             }
             if engine.path_allowlisted(path) {
                 if first_time {
-                    stats.skip(SkipReason::AllowlistedPath);
+                    stats.skip(SkipReason::AllowlistedPath, path);
                 }
                 continue;
             }

@@ -16,6 +16,13 @@ use std::time::Instant;
 pub fn run(args: ScanArgs) -> Result<u8> {
     let started = Instant::now();
     output::check(&args.output)?;
+    crate::evidence::note_paths(&args.paths);
+    if let Some(first) = args.paths.iter().find(|p| p.as_os_str() != "-") {
+        crate::evidence::note_repository_at(first);
+    }
+    crate::evidence::note_option("no_ignore", args.no_ignore);
+    crate::evidence::note_option("follow_symlinks", args.follow_symlinks);
+    crate::evidence::note_option("max_file_size_mb", args.max_file_size);
     let (outcome, files) = scan(&args)?;
     let code = output::finish(&outcome, &args.output, started, output::Mode::Scan, &files)?;
     Ok(code)
@@ -71,24 +78,21 @@ fn scan(args: &ScanArgs) -> Result<(Outcome, output::WorkingTree)> {
         .then(|| ProgressDisplay::start(progress.clone(), "files"));
 
     let mut parts = Vec::new();
-    let mut ignored = 0;
+    let mut ignored: Vec<String> = Vec::new();
     for p in &args.paths {
         if p.as_os_str() == "-" {
             parts.push(scan_stdin(&engine, &args.stdin_name));
         } else {
-            let (outcome, n) = scan_path(&engine, p, &opts, &progress);
+            let (outcome, paths) = scan_path(&engine, p, &opts, &progress);
             parts.extend(outcome);
-            ignored += n;
+            ignored.extend(paths);
         }
     }
     let mut outcome = Outcome::merge(parts);
-    if ignored > 0 {
-        *outcome
-            .stats
-            .skipped
-            .entry(SkipReason::Ignored)
-            .or_default() += ignored;
+    for path in ignored {
+        outcome.stats.skip(SkipReason::Ignored, path);
     }
+    outcome.stats.normalize();
     if let Some(d) = display {
         d.finish();
     }
@@ -97,14 +101,14 @@ fn scan(args: &ScanArgs) -> Result<(Outcome, output::WorkingTree)> {
     Ok((outcome, files))
 }
 
-/// Walks one path in parallel; returns the workers' outcomes and the count
-/// of entries excluded by ignore files.
+/// Walks one path in parallel; returns the workers' outcomes and the
+/// entries excluded by ignore files.
 fn scan_path(
     engine: &Engine,
     root: &Path,
     opts: &WalkOptions,
     progress: &Progress,
-) -> (Vec<Outcome>, u64) {
+) -> (Vec<Outcome>, Vec<String>) {
     let base = discover::base_dir(root);
     let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     let summary = walk(root, &base, opts, || {
@@ -117,7 +121,7 @@ fn scan_path(
     });
     (
         results.into_inner().unwrap_or_else(|e| e.into_inner()),
-        summary.ignored,
+        summary.ignored_paths,
     )
 }
 
@@ -136,7 +140,7 @@ impl ThreadScan<'_> {
         match e {
             Entry::File(f) => {
                 if w.engine().path_allowlisted(&f.rel) {
-                    w.stats_mut().skip(SkipReason::AllowlistedPath);
+                    w.stats_mut().skip(SkipReason::AllowlistedPath, f.display);
                     return;
                 }
                 w.begin(&f.display, Some(&f.rel));
@@ -147,7 +151,7 @@ impl ThreadScan<'_> {
                     Ok(FileContent::Text(_)) => w.end(),
                     Ok(FileContent::Binary) => {
                         w.abort();
-                        w.stats_mut().skip(SkipReason::Binary);
+                        w.stats_mut().skip(SkipReason::Binary, f.display);
                     }
                     Err(err) => {
                         w.abort();
@@ -159,7 +163,7 @@ impl ThreadScan<'_> {
                     self.buf = Vec::new();
                 }
             }
-            Entry::Skipped { reason, .. } => w.stats_mut().skip(reason),
+            Entry::Skipped { reason, display } => w.stats_mut().skip(reason, display),
             Entry::Error { display, message } => w.stats_mut().error(display, message),
             Entry::Warning { display, message } => w.stats_mut().warn(display, message),
         }

@@ -15,23 +15,26 @@ pub fn run(args: StagedArgs) -> Result<u8> {
     let cwd = std::env::current_dir()?;
     let repo = open_repo(&cwd)?;
     let changes = staged(&repo)?;
+    crate::evidence::note_repository_at(&changes.root);
+    crate::evidence::note_option("all_lines", args.all_lines);
     let (_config, set) = discover::load_rules(&args.common, &changes.root)?;
     let engine = Engine::compile(&set)?;
     let mut w = Worker::new(&engine, None);
     let ignore = leaktrapignore(&changes.root, w.stats_mut());
-    for (_, reason) in &changes.skipped {
-        w.stats_mut().skip(*reason);
+    for (path, reason) in &changes.skipped {
+        w.stats_mut().skip(*reason, path.as_str());
     }
     for f in &changes.files {
         if ignore
             .matched_path_or_any_parents(&f.path, false)
             .is_ignore()
         {
-            w.stats_mut().skip(SkipReason::Ignored);
+            w.stats_mut().skip(SkipReason::Ignored, f.path.as_str());
             continue;
         }
         if engine.path_allowlisted(&f.path) {
-            w.stats_mut().skip(SkipReason::AllowlistedPath);
+            w.stats_mut()
+                .skip(SkipReason::AllowlistedPath, f.path.as_str());
             continue;
         }
         let blob;
@@ -51,7 +54,7 @@ pub fn run(args: StagedArgs) -> Result<u8> {
             blob.content()
         };
         if is_binary(data) {
-            w.stats_mut().skip(SkipReason::Binary);
+            w.stats_mut().skip(SkipReason::Binary, f.path.as_str());
             continue;
         }
         // The whole staged file is scanned, so a multi-line key is seen

@@ -47,11 +47,21 @@ const CONFIG_NAME: &str = ".leaktrap.toml";
 /// # Errors
 /// The named file cannot be read, or it does not parse.
 pub fn load_config(common: &CommonArgs, near: &Path) -> Result<Config> {
-    let path = match &common.config {
-        Some(p) => Some(p.clone()),
+    let (path, found_by) = match &common.config {
+        Some(p) => {
+            let from_env = std::env::var_os("LEAKTRAP_CONFIG").is_some_and(|v| v == p.as_os_str());
+            let by = if from_env {
+                "LEAKTRAP_CONFIG"
+            } else {
+                "--config"
+            };
+            (Some(p.clone()), by.to_string())
+        }
         None => {
-            let candidate = base_dir(near).join(CONFIG_NAME);
-            candidate.is_file().then_some(candidate)
+            let dir = base_dir(near);
+            let candidate = dir.join(CONFIG_NAME);
+            let by = format!("{CONFIG_NAME} at {}", dir.display());
+            (candidate.is_file().then_some(candidate), by)
         }
     };
     let Some(path) = path else {
@@ -59,6 +69,7 @@ pub fn load_config(common: &CommonArgs, near: &Path) -> Result<Config> {
     };
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read config {}", path.display()))?;
+    crate::evidence::note_config(&path, &found_by, text.as_bytes());
     let config = Config::parse(&path.display().to_string(), &text)?;
     if let Some(name) = &config.file.fingerprint_key_file {
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -94,5 +105,6 @@ pub fn load_config(common: &CommonArgs, near: &Path) -> Result<Config> {
 pub fn load_rules(common: &CommonArgs, near: &Path) -> Result<(Config, RuleSet)> {
     let config = load_config(common, near)?;
     let set = build_ruleset(&config)?;
+    crate::evidence::note_rules(&config, &set);
     Ok((config, set))
 }

@@ -11,6 +11,7 @@ mod cmd_scan;
 mod cmd_staged;
 mod cmd_trace;
 mod discover;
+mod evidence;
 mod output;
 mod term;
 
@@ -74,6 +75,26 @@ enum Command {
     /// (`.leaktrap-baseline.json`), for `--baseline FILE`.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Check an evidence record written with --evidence.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Check that the reports an evidence record names still have their
+    /// digests, and that its config files and the rules in force (this
+    /// leaktrap with that config) still match. Exit 0: all match; 1: a
+    /// mismatch (each is named); 2: the record cannot be read.
+    Verify {
+        /// The evidence record.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// A checkout of the scanned repository to check config and input
+        /// files in (default: the paths the record names).
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -274,6 +295,12 @@ struct OutputArgs {
     /// (when there is no finding and the scan is complete).
     #[arg(long, requires = "baseline")]
     fail_on_stale: bool,
+    /// Also write an evidence record to FILE (JSON, docs/evidence.md): what
+    /// was scanned, with which rules and config, what was skipped and
+    /// suppressed, the verdict, and the digest of the report file. Check it
+    /// later with `leaktrap evidence verify FILE`.
+    #[arg(long, value_name = "FILE")]
+    evidence: Option<PathBuf>,
 }
 
 impl OutputArgs {
@@ -289,6 +316,7 @@ impl OutputArgs {
             quiet: true,
             baseline: None,
             fail_on_stale: false,
+            evidence: None,
         }
     }
 }
@@ -367,6 +395,16 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let wants = match &cli.command {
+        Command::Scan(a) => a.output.evidence.is_some().then_some("scan"),
+        Command::Staged(a) => a.output.evidence.is_some().then_some("staged"),
+        Command::Git(a) => a.output.evidence.is_some().then_some("git"),
+        Command::Push(a) => a.output.evidence.is_some().then_some("push"),
+        _ => None,
+    };
+    if let Some(mode) = wants {
+        evidence::want(mode);
+    }
     let result = match cli.command {
         Command::Scan(a) => cmd_scan::run(a),
         Command::Staged(a) => cmd_staged::run(a),
@@ -378,6 +416,9 @@ fn main() -> ExitCode {
         Command::Config(ConfigCommand::Show { common, path }) => cmd_config::show(&common, &path),
         Command::Hook(c) => cmd_hook::run(c),
         Command::Baseline(c) => baseline::run(c),
+        Command::Evidence(EvidenceCommand::Verify { file, repo }) => {
+            evidence::verify(&file, repo.as_deref())
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

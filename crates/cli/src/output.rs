@@ -99,11 +99,30 @@ pub fn check(args: &OutputArgs) -> Result<()> {
     if let Some(b) = &args.baseline {
         crate::baseline::load(b)?;
     }
+    if let Some(e) = &args.evidence {
+        if report_file(args).is_some_and(|r| r == e.as_path()) {
+            bail!(
+                "the evidence record and the report cannot be the same file ({}): name \
+                 another file for --evidence",
+                e.display()
+            );
+        }
+        writable(e, "the evidence record")?;
+    }
     if let Some(path) = report_file(args) {
+        writable(path, "the report")?;
+    }
+    Ok(())
+}
+
+/// A file can be written at `path`: its directory exists, and it is not a
+/// directory itself.
+fn writable(path: &Path, what: &str) -> Result<()> {
+    {
         let dir = parent_dir(path);
         if !dir.is_dir() {
             bail!(
-                "cannot write the report to {}: {} {}",
+                "cannot write {what} to {}: {} {}",
                 path.display(),
                 dir.display(),
                 if dir.exists() {
@@ -115,7 +134,7 @@ pub fn check(args: &OutputArgs) -> Result<()> {
         }
         if path.is_dir() {
             bail!(
-                "cannot write the report to {}: it is a directory",
+                "cannot write {what} to {}: it is a directory",
                 path.display()
             );
         }
@@ -254,6 +273,28 @@ pub fn finish(
                 &crate::baseline::today(),
             );
             stale = applied.any();
+            crate::evidence::note_input("baseline", file);
+            crate::evidence::note_baseline(leaktrap_report::evidence::BaselineUse {
+                path: std::path::absolute(file)
+                    .unwrap_or_else(|_| file.clone())
+                    .display()
+                    .to_string(),
+                matched: applied
+                    .matched
+                    .iter()
+                    .map(|(e, n)| crate::evidence::baseline_entry(e, Some(*n)))
+                    .collect(),
+                stale: applied
+                    .stale
+                    .iter()
+                    .map(|e| crate::evidence::baseline_entry(e, None))
+                    .collect(),
+                expired: applied
+                    .expired
+                    .iter()
+                    .map(|e| crate::evidence::baseline_entry(e, None))
+                    .collect(),
+            });
             &filtered
         }
     };
@@ -290,12 +331,38 @@ pub fn finish(
     if let Some(saved) = saved {
         saved?;
     }
-    Ok(match verdict {
+    let code = match verdict {
         Verdict::Clean if stale && args.fail_on_stale => STALE,
         Verdict::Clean => exit::CLEAN,
         Verdict::Findings => args.exit_code,
         Verdict::Incomplete => exit::INCOMPLETE,
-    })
+    };
+    if let Some(evidence) = &args.evidence {
+        let reports: Vec<(PathBuf, Format)> = file
+            .map(|p| (p.to_path_buf(), format))
+            .into_iter()
+            .collect();
+        crate::evidence::note_option("format", crate::evidence::format_name(format));
+        crate::evidence::note_option(
+            "redaction",
+            match redaction(args) {
+                Redaction::Mask => "mask".to_string(),
+                Redaction::Percent(n) => format!("redact={n}"),
+                Redaction::Reveal => "show-secrets".to_string(),
+            },
+        );
+        crate::evidence::note_option("exit_code_for_findings", args.exit_code);
+        crate::evidence::note_option("fail_on_stale", args.fail_on_stale);
+        crate::evidence::write(
+            evidence,
+            &outcome.findings,
+            &outcome.stats,
+            verdict,
+            code,
+            &reports,
+        )?;
+    }
+    Ok(code)
 }
 
 fn write_format(

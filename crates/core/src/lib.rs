@@ -10,7 +10,7 @@ mod secret;
 mod stats;
 
 pub use secret::{Redaction, Secret};
-pub use stats::{ScanError, ScanStats, SkipReason, SuppressionKind, Verdict};
+pub use stats::{ScanError, ScanStats, SkipReason, SkippedItem, SuppressionKind, Verdict};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -79,12 +79,25 @@ pub struct ScanError {
     pub message: String,
 }
 
+/// One input that was not scanned, and why (for the evidence record).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SkippedItem {
+    /// The path as the scan named it (`blob <oid>` for a history blob).
+    pub path: String,
+    pub reason: SkipReason,
+}
+
 /// Counters of one scan. Merged from every worker; deterministic.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ScanStats {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub skipped: BTreeMap<SkipReason, u64>,
+    /// Every skipped input by name, sorted: what `skipped` counts (an
+    /// ignored directory is one item). Not in the JSON report (it can be
+    /// long); the evidence record lists it.
+    #[serde(skip)]
+    pub skipped_items: Vec<SkippedItem>,
     pub suppressed: BTreeMap<SuppressionKind, u64>,
     pub errors: Vec<ScanError>,
     /// Findings left out because they touch no changed line (staged and
@@ -100,8 +113,13 @@ pub struct ScanStats {
 }
 
 impl ScanStats {
-    pub fn skip(&mut self, reason: SkipReason) {
+    /// Records an input that was not scanned.
+    pub fn skip(&mut self, reason: SkipReason, path: impl Into<String>) {
         *self.skipped.entry(reason).or_default() += 1;
+        self.skipped_items.push(SkippedItem {
+            path: path.into(),
+            reason,
+        });
     }
 
     pub fn suppress(&mut self, kind: SuppressionKind) {
@@ -110,9 +128,10 @@ impl ScanStats {
 
     /// Records an input that could not be read; it makes the scan incomplete.
     pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.skip(SkipReason::Unreadable);
+        let path = path.into();
+        self.skip(SkipReason::Unreadable, path.clone());
         self.errors.push(ScanError {
-            path: path.into(),
+            path,
             message: message.into(),
         });
     }
@@ -136,12 +155,14 @@ impl ScanStats {
         for (k, v) in other.suppressed {
             *self.suppressed.entry(k).or_default() += v;
         }
+        self.skipped_items.extend(other.skipped_items);
         self.errors.extend(other.errors);
         self.warnings.extend(other.warnings);
     }
 
     /// Puts errors in a stable order.
     pub fn normalize(&mut self) {
+        self.skipped_items.sort();
         self.errors.sort();
         self.errors.dedup();
         self.warnings.sort();

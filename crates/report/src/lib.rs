@@ -16,6 +16,7 @@
 //! a secret was found in) comes from the caller through [`Artifacts`].
 
 mod csv;
+pub mod evidence;
 mod fingerprint;
 mod github;
 mod json;

@@ -137,7 +137,7 @@ fn stats() -> ScanStats {
         bytes_scanned: 12_345,
         ..ScanStats::default()
     };
-    s.skip(SkipReason::Binary);
+    s.skip(SkipReason::Binary, "logo.png");
     s.suppress(SuppressionKind::Inline);
     s.error("locked.env", "Permission denied (os error 13)");
     s

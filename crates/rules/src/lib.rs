@@ -22,12 +22,17 @@ mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 }
 
-/// A rule with where it came from, ready for the engine.
-#[derive(Debug, Clone)]
+/// A rule with where it came from, ready for the engine. It serializes to
+/// what decides its matches (see [`RuleSet::digest_input`]).
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Rule {
     pub def: RuleDef,
+    /// Derived from `def`.
+    #[serde(skip)]
     pub meta: Arc<RuleMeta>,
     /// The file that defined it (`rules/github.toml`, or a config path).
+    /// Left out of the digest: the same file named another way is the same rule.
+    #[serde(skip)]
     pub origin: String,
     /// Shipped with leaktrap (and proven by its test suite): the engine may
     /// compile it on first use instead of up front.
@@ -35,12 +40,30 @@ pub struct Rule {
 }
 
 /// Everything the engine needs: the rules in force and the global allowlist.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub allow: AllowDef,
     /// Substrings that suppress a match on their line (`leaktrap:allow`).
     pub inline_markers: Vec<String>,
+}
+
+impl RuleSet {
+    /// The rule set as canonical JSON: every rule (as in force, severity
+    /// overrides applied), the global allowlist and the inline markers, in
+    /// a fixed order. Its SHA-256 identifies the rules a scan ran with (the
+    /// evidence record carries it); equal digests mean equal behaviour for
+    /// the same leaktrap version.
+    pub fn digest_input(&self) -> Vec<u8> {
+        let mut rules: Vec<&Rule> = self.rules.iter().collect();
+        rules.sort_by(|a, b| a.def.id.cmp(&b.def.id));
+        let canonical = serde_json::json!({
+            "rules": rules,
+            "allow": self.allow,
+            "inline_markers": self.inline_markers,
+        });
+        serde_json::to_vec(&canonical).unwrap_or_default()
+    }
 }
 
 /// The built-in rule files, as embedded: (file name, TOML text).

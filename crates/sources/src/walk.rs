@@ -2,8 +2,8 @@
 
 use ignore::{WalkBuilder, WalkState};
 use leaktrap_core::SkipReason;
-use std::collections::HashMap;
-use std::ffi::OsStr;
+use std::collections::{HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -67,6 +67,8 @@ pub enum Entry<'a> {
 pub struct WalkSummary {
     /// Entries (files or whole directories) excluded by ignore files.
     pub ignored: u64,
+    /// Their paths, as entries are displayed, sorted.
+    pub ignored_paths: Vec<String>,
 }
 
 /// Walks `root` in parallel. `make_visitor` is called once per thread; the
@@ -99,9 +101,9 @@ where
         .and_then(|a| a.strip_prefix(base).ok().map(Path::to_path_buf))
         .unwrap_or_default();
     let root_in_base = &root_in_base;
-    // Per directory: how many children the walk yielded. Directories the walk
-    // entered but yielded nothing from still appear (with 0).
-    let yielded: Mutex<HashMap<PathBuf, u64>> = Mutex::new(HashMap::new());
+    // Per directory: the children the walk yielded. Directories the walk
+    // entered but yielded nothing from still appear (with none).
+    let yielded: Mutex<HashMap<PathBuf, Names>> = Mutex::new(HashMap::new());
     let max = opts.max_file_size;
     b.build_parallel().run(|| {
         let mut visit = make_visitor();
@@ -114,8 +116,12 @@ where
                 Ok(ent) => {
                     let path = ent.path();
                     if counting && ent.depth() > 0 {
-                        if let Some(parent) = path.parent() {
-                            *guard.local.entry(parent.to_path_buf()).or_default() += 1;
+                        if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
+                            guard
+                                .local
+                                .entry(parent.to_path_buf())
+                                .or_default()
+                                .insert(name.to_os_string());
                         }
                     }
                     let display = display_path(path);
@@ -178,33 +184,41 @@ where
         })
     });
     let yielded = yielded.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut ignored = 0;
+    let mut ignored_paths = Vec::new();
     if counting {
         for (dir, seen) in &yielded {
             if let Ok(rd) = std::fs::read_dir(dir) {
-                let present = rd
-                    .filter_map(Result::ok)
-                    .filter(|e| e.file_name() != OsStr::new(".git"))
-                    .count() as u64;
-                ignored += present.saturating_sub(*seen);
+                for e in rd.filter_map(Result::ok) {
+                    let name = e.file_name();
+                    if name != OsStr::new(".git") && !seen.contains(&name) {
+                        ignored_paths.push(display_path(&dir.join(name)));
+                    }
+                }
             }
         }
     }
-    WalkSummary { ignored }
+    ignored_paths.sort();
+    WalkSummary {
+        ignored: ignored_paths.len() as u64,
+        ignored_paths,
+    }
 }
+
+/// The names of a directory's children.
+type Names = HashSet<OsString>;
 
 /// Moves a thread's per-directory counts into the shared map when the
 /// thread's visitor is dropped at the end of the walk.
 struct FlushOnDrop<'a> {
-    local: HashMap<PathBuf, u64>,
-    shared: &'a Mutex<HashMap<PathBuf, u64>>,
+    local: HashMap<PathBuf, Names>,
+    shared: &'a Mutex<HashMap<PathBuf, Names>>,
 }
 
 impl Drop for FlushOnDrop<'_> {
     fn drop(&mut self) {
         let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
         for (k, v) in self.local.drain() {
-            *shared.entry(k).or_default() += v;
+            shared.entry(k).or_default().extend(v);
         }
     }
 }
@@ -305,6 +319,13 @@ mod tests {
             vec![".env", ".github/ci.yml", ".gitignore", ".leaktrapignore"]
         );
         assert_eq!(sum.ignored, 3, "build/, a.log, fixtures.txt");
+        let root = display_path(r);
+        let names: Vec<&str> = sum
+            .ignored_paths
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap().trim_start_matches('/'))
+            .collect();
+        assert_eq!(names, vec!["a.log", "build", "fixtures.txt"]);
         let all = WalkOptions {
             no_ignore: true,
             ..Default::default()
