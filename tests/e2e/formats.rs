@@ -70,12 +70,16 @@ fn no_format_in_any_mode_shows_a_raw_secret_unless_asked() {
                 let name = format!("{mode}-{format}-{}.{ext}", hide.len());
                 let file = reports.path().join(&name);
                 // To a file (stdout then has the findings as text) and to stdout.
+                // With the evidence record beside it.
+                let evidence_file = reports.path().join(format!("{name}.evidence.json"));
                 let mut to_file = vec![mode, "--format", format, "-r"];
                 to_file.push(file.to_str().unwrap());
+                to_file.extend(["--evidence", evidence_file.to_str().unwrap()]);
                 to_file.extend(hide);
                 let (code, out, err) = run_mode(r, mode, &to_file);
                 assert_eq!(code, 1, "{mode} {format} {hide:?}: {err}");
                 let report = fs::read_to_string(&file).unwrap();
+                let evidence = fs::read_to_string(&evidence_file).unwrap();
                 let mut to_stdout = vec![mode, "--format", format];
                 to_stdout.extend(hide);
                 let (code2, out2, err2) = run_mode(r, mode, &to_stdout);
@@ -94,6 +98,7 @@ fn no_format_in_any_mode_shows_a_raw_secret_unless_asked() {
                     let tail = &s[s.len() - 16..];
                     for (what, text) in [
                         ("report file", &report),
+                        ("evidence record", &evidence),
                         ("stdout", &out),
                         ("stderr", &err),
                         ("stdout", &out2),

@@ -33,7 +33,7 @@ pub use json::{Json, JSON_SCHEMA_VERSION};
 pub use jsonl::Jsonl;
 pub use junit::Junit;
 pub use markdown::Markdown;
-pub use sarif::{file_uri, Sarif, MAX_RESULTS};
+pub use sarif::{file_uri, Sarif, MAX_GZIP_BYTES, MAX_RESULTS};
 pub use text::Text;
 
 use leaktrap_core::{Finding, Redaction, ScanStats, Severity, Verdict};

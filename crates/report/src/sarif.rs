@@ -11,6 +11,10 @@ use std::io::{self, Write};
 /// Results GitHub accepts in one run; past it, results are aggregated.
 pub const MAX_RESULTS: usize = 25_000;
 
+/// GitHub's limit on an uploaded SARIF file, gzip-compressed ("10 MB"; the
+/// decimal reading, the stricter one). Past it, results are cut further.
+pub const MAX_GZIP_BYTES: usize = 10_000_000;
+
 /// Other locations listed on an aggregated result.
 const MAX_RELATED: usize = 10;
 
@@ -27,6 +31,8 @@ pub struct Sarif<'a> {
     pub artifacts: &'a dyn Artifacts,
     /// Results per run at most; [`MAX_RESULTS`] unless testing.
     pub max_results: usize,
+    /// Gzip-compressed size at most; [`MAX_GZIP_BYTES`] unless testing.
+    pub max_gzip_bytes: usize,
 }
 
 impl Default for Sarif<'static> {
@@ -34,6 +40,7 @@ impl Default for Sarif<'static> {
         Sarif {
             artifacts: &AsNamed,
             max_results: MAX_RESULTS,
+            max_gzip_bytes: MAX_GZIP_BYTES,
         }
     }
 }
@@ -43,6 +50,7 @@ impl<'a> Sarif<'a> {
         Sarif {
             artifacts,
             max_results: MAX_RESULTS,
+            max_gzip_bytes: MAX_GZIP_BYTES,
         }
     }
 }
@@ -57,10 +65,50 @@ impl std::fmt::Debug for Sarif<'_> {
 
 impl Reporter for Sarif<'_> {
     fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let log = self.log(report);
-        serde_json::to_writer_pretty(&mut *out, &log)?;
-        out.write_all(b"\n")
+        let mut max = self.max_results;
+        let mut cut: Option<String> = None;
+        loop {
+            let log = self.log(report, max, cut.as_deref());
+            let mut bytes = serde_json::to_vec_pretty(&log)?;
+            bytes.push(b'\n');
+            // gzip never shrinks text to less than about a thousandth of
+            // it, so only a file past the limit itself needs measuring.
+            let results = log.runs[0].results.as_ref().map_or(0, Vec::len);
+            if bytes.len() <= self.max_gzip_bytes || results <= 1 {
+                return out.write_all(&bytes);
+            }
+            let packed = gzip_len(&bytes)?;
+            if packed <= self.max_gzip_bytes {
+                return out.write_all(&bytes);
+            }
+            // Scale the results down to fit, with a margin, and try again.
+            let ratio = self.max_gzip_bytes as f64 / packed as f64;
+            let fewer = ((results as f64 * ratio * 0.9) as usize).clamp(1, results - 1);
+            cut = Some(format!(
+                "with {results} results the file was {packed} bytes gzip-compressed, more than \
+                 the {} GitHub accepts: results were cut to {fewer} (the most severe kept)",
+                self.max_gzip_bytes
+            ));
+            max = fewer;
+        }
     }
+}
+
+/// The size of `bytes` gzip-compressed (at the default level, as uploads do).
+fn gzip_len(bytes: &[u8]) -> io::Result<usize> {
+    struct Count(usize);
+    impl Write for Count {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut gz = flate2::write::GzEncoder::new(Count(0), flate2::Compression::default());
+    gz.write_all(bytes)?;
+    Ok(gz.finish()?.0)
 }
 
 /// One result to write: a finding, or the first of a group of findings of
@@ -72,14 +120,15 @@ struct Entry<'f> {
 }
 
 impl Sarif<'_> {
-    fn log(&self, report: &Report<'_>) -> sarif::Sarif {
+    fn log(&self, report: &Report<'_>, max_results: usize, cut: Option<&str>) -> sarif::Sarif {
         let rules = fired_rules(report.findings);
         let rule_index: HashMap<&str, usize> = rules
             .iter()
             .enumerate()
             .map(|(i, r)| (r.id.as_str(), i))
             .collect();
-        let (entries, aggregation) = self.entries(report.findings, report.fingerprinter);
+        let (entries, aggregation) =
+            Self::entries(report.findings, report.fingerprinter, max_results);
         let line_hashes = self.primary_line_hashes(&entries);
         let results: Vec<sarif::Result> = entries
             .iter()
@@ -120,7 +169,7 @@ impl Sarif<'_> {
                      says how many, relatedLocations lists up to {MAX_RELATED} others){}. \
                      The JSON report lists every finding.",
                     report.findings.len(),
-                    self.max_results,
+                    max_results,
                     if a.omitted_results > 0 {
                         format!(
                             "; the {} least severe of those results ({} findings) are left out",
@@ -131,6 +180,10 @@ impl Sarif<'_> {
                     }
                 )),
             );
+        }
+
+        if let Some(cut) = cut {
+            run_props.insert("sizeLimited".into(), json!(cut));
         }
 
         let mut run = sarif::Run::builder()
@@ -163,12 +216,12 @@ impl Sarif<'_> {
     /// One entry per finding; past the limit, one per (rule, secret), and
     /// past it still, only the most severe.
     fn entries<'f>(
-        &self,
         findings: &'f [Finding],
         fp: &Fingerprinter,
+        max_results: usize,
     ) -> (Vec<Entry<'f>>, Option<Aggregation>) {
         let fingerprint = |f: &Finding| fp.fingerprint(&f.rule.id, &f.secret);
-        if findings.len() <= self.max_results {
+        if findings.len() <= max_results {
             let entries = findings
                 .iter()
                 .map(|f| Entry {
@@ -201,12 +254,12 @@ impl Sarif<'_> {
             omitted_results: 0,
             omitted_findings: 0,
         };
-        if entries.len() > self.max_results {
+        if entries.len() > max_results {
             // Keep the most severe; among equals, the first in report order.
             let mut order: Vec<usize> = (0..entries.len()).collect();
             order.sort_by_key(|&i| (std::cmp::Reverse(entries[i].first.rule.severity), i));
-            let keep: BTreeSet<usize> = order[..self.max_results].iter().copied().collect();
-            let mut kept = Vec::with_capacity(self.max_results);
+            let keep: BTreeSet<usize> = order[..max_results].iter().copied().collect();
+            let mut kept = Vec::with_capacity(max_results);
             for (i, e) in entries.into_iter().enumerate() {
                 if keep.contains(&i) {
                     kept.push(e);

@@ -447,6 +447,74 @@ fn sarif_past_the_result_limit_aggregates_by_rule_and_secret() {
 }
 
 #[test]
+fn sarif_past_the_gzip_size_limit_cuts_results_and_says_so() {
+    let low = rule("example.low", "Example low", Severity::Low, Confidence::Low);
+    let high = rule(
+        "example.high",
+        "Example high",
+        Severity::High,
+        Confidence::High,
+    );
+    // Distinct secrets in distinct files: nothing to aggregate.
+    let mut many: Vec<Finding> = (0..3000)
+        .map(|i| {
+            finding(
+                &low,
+                &format!("dir{}/file-{i:05}-{:x}.env", i % 97, i * 7919),
+                locate("v=x\n", "x"),
+                &format!("low-secret-{i}-{:x}", i * 104_729),
+            )
+        })
+        .collect();
+    many.push(finding(
+        &high,
+        "zzz/last.env",
+        locate("v=x\n", "x"),
+        "high-secret",
+    ));
+    leaktrap_core::sort_findings(&mut many);
+    let limit = 40_000;
+    let sarif = Sarif {
+        max_gzip_bytes: limit,
+        ..Sarif::new(&leaktrap_report::AsNamed)
+    };
+    let text = render(&sarif, &many, &ScanStats::default(), Redaction::Mask);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+    let packed = gz.finish().unwrap().len();
+    assert!(packed <= limit, "{packed} bytes gzipped");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_valid_sarif(&sarif_validator(), &doc);
+    let run = &doc["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert!(
+        results.len() < many.len() && results.len() > 100,
+        "{}",
+        results.len()
+    );
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "example.high"),
+        "the most severe is kept"
+    );
+    let note = run["properties"]["sizeLimited"].as_str().unwrap();
+    assert!(note.contains("gzip-compressed"), "{note}");
+    assert_eq!(run["properties"]["aggregated"], true);
+    // Under the limit, nothing is cut.
+    let whole = render(
+        &Sarif::new(&leaktrap_report::AsNamed),
+        &many,
+        &ScanStats::default(),
+        Redaction::Mask,
+    );
+    let doc: Value = serde_json::from_str(&whole).unwrap();
+    assert_eq!(
+        doc["runs"][0]["results"].as_array().unwrap().len(),
+        many.len()
+    );
+    assert!(doc["runs"][0]["properties"]["sizeLimited"].is_null());
+}
+
+#[test]
 fn a_secret_in_a_commit_summary_is_scrubbed() {
     let f = findings();
     let json = render(&Json, &f, &stats(), Redaction::Mask);
