@@ -64,7 +64,7 @@ fn a_secret_added_removed_and_re_added_on_a_branch_is_traced_with_its_reach() {
         commits(&t["introduced"]),
         vec![added.clone(), readded.clone()]
     );
-    assert_eq!(commits(&t["removed"]), vec![removed]);
+    assert_eq!(commits(&t["removed"]), vec![removed.clone()]);
     assert_eq!(t["introduced"][0]["path"], "conf/app.env");
     assert_eq!(t["introduced"][0]["lines"], serde_json::json!([2]));
     assert_eq!(t["introduced"][1]["path"], "other/copy.txt");
@@ -96,6 +96,35 @@ fn a_secret_added_removed_and_re_added_on_a_branch_is_traced_with_its_reach() {
         "still at a tip: still exposed"
     );
     assert_eq!(v["secrets"][1]["found"], false);
+    assert_eq!(t["introduced"][0]["committed"], "2026-01-01T00:00:10Z");
+    // Per branch: what its history holds, in order.
+    let steps = |r: &str| -> Vec<(String, String)> {
+        t["timeline"][r]
+            .as_array()
+            .unwrap_or_else(|| panic!("no timeline for {r}: {}", t["timeline"]))
+            .iter()
+            .map(|s| {
+                (
+                    s["change"].as_str().unwrap().to_string(),
+                    s["commit"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (i, r) = ("introduced".to_string(), "removed".to_string());
+    assert_eq!(
+        steps("refs/heads/main"),
+        vec![(i.clone(), added.clone()), (r.clone(), removed.clone())]
+    );
+    assert_eq!(
+        steps("refs/heads/local-only"),
+        vec![
+            (i.clone(), added.clone()),
+            (r.clone(), removed.clone()),
+            (i.clone(), readded.clone())
+        ]
+    );
+    assert_eq!(steps("refs/remotes/origin/main"), steps("refs/heads/main"));
 
     // In several files of a commit that was never pushed: every path, and
     // not pushed.
@@ -246,4 +275,184 @@ fn secrets_are_never_taken_from_the_command_line_and_bad_input_is_an_error() {
     let (code, _, all) = trace(d, &["short"], &[]);
     assert_eq!(code, 2);
     assert!(all.contains("at least 8 bytes"), "{all}");
+}
+
+#[test]
+fn findings_of_a_report_are_traced_without_the_secret_on_any_command_line() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    init_repo(r);
+    let s = gh_token(811);
+    let other = gh_token(812);
+    let added = put(r, "conf/app.env", &format!("TOKEN={s}\n"), "add", 10);
+    put(r, "conf/app.env", "TOKEN=\n", "remove", 20);
+    put(r, "lib/keep.txt", &format!("k={other}\n"), "other", 30);
+    // A history report, and a working-tree report.
+    let report = r.join("history.json");
+    let out = leaktrap()
+        .current_dir(r)
+        .args(["git", ".", "--format", "json", "-r"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let n = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|f| f["path"] == "conf/app.env")
+        .unwrap()
+        + 1;
+    let fp = doc["findings"][n - 1]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let by = |id: &str| {
+        let out = leaktrap()
+            .current_dir(r)
+            .args([
+                "trace",
+                "--json",
+                "--from-report",
+                "history.json",
+                "--finding",
+                id,
+            ])
+            .output()
+            .unwrap();
+        let all = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(!all.contains(&s) && !all.contains(&other), "{all}");
+        (
+            out.status.code().unwrap(),
+            serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null),
+            all,
+        )
+    };
+    for id in [
+        n.to_string(),
+        fp.clone(),
+        fp["sha256:".len()..][..16].to_string(),
+    ] {
+        let (code, v, all) = by(&id);
+        assert_eq!(code, 1, "{id}: {all}");
+        assert_eq!(v["secrets"].as_array().unwrap().len(), 1, "{id}");
+        assert_eq!(commits(&v["secrets"][0]["introduced"]), vec![added.clone()]);
+    }
+    let (code, v, _) = by("all");
+    assert_eq!(code, 1);
+    assert_eq!(v["secrets"].as_array().unwrap().len(), 2);
+
+    let ws = r.join("tree.json");
+    let out = leaktrap()
+        .current_dir(r)
+        .args(["scan", ".", "--format", "json", "-r"])
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = leaktrap()
+        .current_dir(r)
+        .args([
+            "trace",
+            "--json",
+            "--from-report",
+            "tree.json",
+            "--finding",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["secrets"][0]["at_tips"]["refs/heads/main"][0],
+        "lib/keep.txt"
+    );
+
+    // Bad ids and content that no longer holds the secret are errors.
+    let (code, _, all) = by("9");
+    assert_eq!(code, 2);
+    assert!(all.contains("numbered from 1"), "{all}");
+    let (code, _, all) = by("zz");
+    assert_eq!(code, 2);
+    assert!(all.contains("fingerprint"), "{all}");
+    write(r, "lib/keep.txt", "k=rotated\n");
+    let out = leaktrap()
+        .current_dir(r)
+        .args(["trace", "--from-report", "tree.json", "--finding", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no longer holds"), "{err}");
+}
+
+#[test]
+fn reflog_entries_that_reach_it_are_listed() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    init_repo(r);
+    let s = gh_token(821);
+    put(r, "a.txt", "a\n", "base", 10);
+    let bad = put(r, "k.env", &format!("K={s}\n"), "oops", 20);
+    git(r, &["reset", "-q", "--hard", "HEAD~1"]);
+    let (code, v, _) = trace(r, &[&s], &[]);
+    assert_eq!(code, 1);
+    let t = &v["secrets"][0];
+    assert_eq!(t["in_history_of"], serde_json::json!([]));
+    let entries: Vec<&str> = t["reflog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    let short = &bad[..12];
+    assert!(
+        entries.contains(&format!("HEAD@{{1}} ({short})").as_str()),
+        "{entries:?}"
+    );
+    assert!(
+        entries.iter().any(|e| e.starts_with("refs/heads/main@{")),
+        "{entries:?}"
+    );
+}
+
+#[test]
+fn a_blob_larger_than_a_window_is_searched_across_window_edges() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    init_repo(r);
+    let s = gh_token(831);
+    // A secret inside another: the two matches overlap.
+    let inner = s[3..31].to_string();
+    // 100-byte lines up to 20 bytes before the 8 MiB window edge, then the
+    // secret across it, then more lines, then the secret again last.
+    let edge = 8 << 20;
+    let mut content = Vec::with_capacity(edge + (1 << 20));
+    let line = format!("{}\n", "y".repeat(99));
+    while content.len() + 100 <= edge - 20 {
+        content.extend_from_slice(line.as_bytes());
+    }
+    let straddle_line = content.len() / 100 + 1;
+    content.resize(edge - 20, b'z');
+    content.extend_from_slice(format!("{s}\n").as_bytes());
+    while content.len() < edge + (1 << 20) {
+        content.extend_from_slice(line.as_bytes());
+    }
+    let last_line = content.iter().filter(|&&b| b == b'\n').count() + 1;
+    content.extend_from_slice(format!("k={s}").as_bytes());
+    write(r, "big.txt", &content);
+    git(r, &["add", "big.txt"]);
+    commit_at(r, "big", 10);
+    let (code, v, all) = trace(r, &[&s, &inner], &[]);
+    assert_eq!(code, 1, "{all}");
+    for t in v["secrets"].as_array().unwrap() {
+        assert_eq!(
+            t["introduced"][0]["lines"],
+            serde_json::json!([straddle_line, last_line]),
+            "{t}"
+        );
+    }
 }

@@ -873,6 +873,7 @@ fn scan_tags(git: &Git, engine: &Engine) -> Result<Outcome> {
             author_name: tagger,
             author_email: email,
             time,
+            commit_time: time,
             summary: String::from_utf8_lossy(msg.split(|&b| b == b'\n').next().unwrap_or_default())
                 .into_owned(),
         };

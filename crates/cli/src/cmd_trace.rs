@@ -26,8 +26,21 @@ use std::sync::Mutex;
 type Hits = BTreeMap<Oid, BTreeMap<usize, BTreeSet<u64>>>;
 
 pub fn run(args: TraceArgs) -> Result<u8> {
-    let secrets = read_secrets(&args)?;
     let git = Git::discover(&args.repo)?;
+    let secrets = match &args.from_report {
+        Some(report) => {
+            let mut s = crate::trace_input::secrets_from_report(&git, report, &args.finding)?;
+            if args.secret_file.is_some() {
+                for more in read_secrets(&args)? {
+                    if !s.contains(&more) {
+                        s.push(more);
+                    }
+                }
+            }
+            s
+        }
+        None => read_secrets(&args)?,
+    };
     let ac = aho_corasick::AhoCorasick::new(&secrets).context("cannot build the search")?;
     let threads = args
         .threads
@@ -72,10 +85,11 @@ pub fn run(args: TraceArgs) -> Result<u8> {
         .map(|r| (r.name.clone(), r.target().to_string()))
         .collect();
 
+    let reflog = reflog_entries(&git)?;
     let mut report = Vec::new();
     for (i, secret) in secrets.iter().enumerate() {
         report.push(trace_one(
-            &git, i, secret, &hits, &walk, &messages, &tags, &refs,
+            &git, i, secret, &hits, &walk, &messages, &tags, &refs, &reflog,
         )?);
     }
     // A commit's summary line can hold one of the secrets itself.
@@ -161,6 +175,7 @@ fn search_blobs(
     threads: usize,
 ) -> Result<Hits> {
     let parts = crate::cmd_git::split(blobs, crate::cmd_git::PART_BYTES);
+    let longest = ac.max_pattern_len();
     let next = AtomicUsize::new(0);
     let hits = Mutex::new(Hits::new());
     std::thread::scope(|s| -> Result<()> {
@@ -175,19 +190,8 @@ fn search_blobs(
                         let Object::Found { size, .. } = obj else {
                             return Ok(());
                         };
-                        buf.resize(usize::try_from(size).unwrap_or(usize::MAX), 0);
-                        cat.read_content(&mut buf)?;
+                        let found = search_stream(cat, size, ac, longest, &mut buf)?;
                         cat.end_object()?;
-                        let mut found: BTreeMap<usize, BTreeSet<u64>> = BTreeMap::new();
-                        let (mut line, mut at) = (1u64, 0usize);
-                        for m in ac.find_overlapping_iter(&buf) {
-                            line += memchr::memchr_iter(b'\n', &buf[at..m.start()]).count() as u64;
-                            at = m.start();
-                            found
-                                .entry(m.pattern().as_usize())
-                                .or_default()
-                                .insert(line);
-                        }
                         if !found.is_empty() {
                             hits.lock()
                                 .map_err(|_| anyhow::anyhow!("a search worker crashed"))?
@@ -206,6 +210,61 @@ fn search_blobs(
     })?;
     hits.into_inner()
         .map_err(|_| anyhow::anyhow!("a search worker crashed"))
+}
+
+/// Blobs are read in windows of this size, so a huge one costs no more memory.
+const WINDOW: usize = 8 << 20;
+
+/// Searches one blob's content as `cat` streams it, window by window; each
+/// window starts with the last `longest - 1` bytes of the one before, so a
+/// secret across a window's edge is found once. Returns, per secret, the
+/// 1-based lines it is on.
+fn search_stream(
+    cat: &mut leaktrap_sources::CatFile,
+    size: u64,
+    ac: &aho_corasick::AhoCorasick,
+    longest: usize,
+    buf: &mut Vec<u8>,
+) -> Result<BTreeMap<usize, BTreeSet<u64>>> {
+    let keep = longest.saturating_sub(1);
+    let mut found: BTreeMap<usize, BTreeSet<u64>> = BTreeMap::new();
+    let mut left = size;
+    // Lines before buf[0], and how much of buf was carried over.
+    let (mut lines_before, mut carried) = (0u64, 0usize);
+    buf.clear();
+    loop {
+        let take = usize::try_from(left).unwrap_or(usize::MAX).min(WINDOW);
+        let start = buf.len();
+        buf.resize(start + take, 0);
+        cat.read_content(&mut buf[start..])?;
+        left -= take as u64;
+        let (mut line, mut at) = (lines_before + 1, 0usize);
+        for m in ac.find_overlapping_iter(&buf[..]) {
+            if m.end() <= carried {
+                continue; // seen in the window before
+            }
+            // Overlapping matches come by their end: a later one may start
+            // earlier (one secret inside another).
+            let p = m.start();
+            if p >= at {
+                line += memchr::memchr_iter(b'\n', &buf[at..p]).count() as u64;
+            } else {
+                line -= memchr::memchr_iter(b'\n', &buf[p..at]).count() as u64;
+            }
+            at = p;
+            found
+                .entry(m.pattern().as_usize())
+                .or_default()
+                .insert(line);
+        }
+        if left == 0 {
+            return Ok(found);
+        }
+        let cut = buf.len().saturating_sub(keep);
+        lines_before += memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
+        buf.drain(..cut);
+        carried = buf.len();
+    }
 }
 
 /// Annotated tags whose message holds a secret: (secret, tag name, tagger, date).
@@ -249,7 +308,11 @@ struct TraceDoc<'a> {
 
 #[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Event {
+    /// Author date.
     date: String,
+    /// Committer date: when the commit entered the history (a rebase or a
+    /// cherry-pick moves it; a tag: the tag's date).
+    committed: String,
     commit: String,
     author: String,
     email: String,
@@ -276,6 +339,12 @@ struct Traced {
     at_tips: BTreeMap<String, Vec<String>>,
     /// Refs whose history contains a commit that introduced it.
     in_history_of: Vec<String>,
+    /// Per ref: the introductions and removals in its history, oldest first
+    /// (by committer date).
+    timeline: BTreeMap<String, Vec<Step>>,
+    /// Reflog entries (`HEAD@{2}`, `refs/stash@{0}`) whose commit has it in
+    /// its history: reachable from here even where no ref is.
+    reflog: Vec<String>,
     /// A remote-tracking ref reaches it: it has been pushed.
     pushed: bool,
     /// Blobs holding it that no walked commit introduced (dropped commits
@@ -284,6 +353,16 @@ struct Traced {
     /// From the earliest introduction to its removal from every ref tip;
     /// `until` is absent while some tip still holds it.
     exposure: Option<Window>,
+}
+
+/// One change on one ref's timeline.
+#[derive(Serialize)]
+struct Step {
+    /// `introduced` or `removed`.
+    change: &'static str,
+    committed: String,
+    commit: String,
+    path: String,
 }
 
 #[derive(Serialize)]
@@ -295,6 +374,7 @@ struct Window {
 fn event(c: &CommitMeta, path: &str) -> Event {
     Event {
         date: rfc3339_utc(c.time),
+        committed: rfc3339_utc(c.commit_time),
         commit: c.oid.to_string(),
         author: c.author_name.clone(),
         email: c.author_email.clone(),
@@ -314,6 +394,7 @@ fn trace_one(
     messages: &[(usize, CommitMeta, u64)],
     tags: &[(usize, String, String, String)],
     refs: &[(String, String)],
+    reflog: &[(String, Oid)],
 ) -> Result<Traced> {
     let holds = |b: &Oid| hits.get(b).is_some_and(|m| m.contains_key(&i));
     let blobs: Vec<Oid> = hits.keys().filter(|b| holds(b)).copied().collect();
@@ -368,6 +449,7 @@ fn trace_one(
         .collect();
     msgs.extend(tags.iter().filter(|t| t.0 == i).map(|t| Event {
         date: t.3.clone(),
+        committed: t.3.clone(),
         commit: String::new(),
         author: t.2.clone(),
         email: String::new(),
@@ -402,9 +484,9 @@ fn trace_one(
     // Every commit the walk saw that descends from one of them (the walk
     // covers all refs and reflogs, so every tip is among them); a ref whose
     // tip is one of those has it in its history.
-    let descendants = descendants(walk, &commits);
+    let reached = descendants(walk, &commits);
     for (r, tip) in refs {
-        if Oid::from_str(tip).is_ok_and(|t| descendants.contains(&t)) {
+        if Oid::from_str(tip).is_ok_and(|t| reached.contains(&t)) {
             in_history.insert(r.clone());
         }
     }
@@ -415,6 +497,44 @@ fn trace_one(
         .iter()
         .chain(at_tips.keys())
         .any(|r| r.starts_with("refs/remotes/"));
+    // Per ref: which introductions and removals its history holds.
+    let mut timeline: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+    let tips: Vec<(&String, Oid)> = refs
+        .iter()
+        .filter_map(|(r, t)| Some((r, Oid::from_str(t).ok()?)))
+        .collect();
+    let steps = introduced
+        .iter()
+        .map(|e| ("introduced", e))
+        .chain(removed.iter().map(|e| ("removed", e)));
+    for (change, e) in steps.take(MAX_TIMELINE_EVENTS) {
+        let reach = descendants(walk, &BTreeSet::from([e.commit.as_str()]));
+        for (r, tip) in &tips {
+            if reach.contains(tip) {
+                timeline.entry((*r).clone()).or_default().push(Step {
+                    change,
+                    committed: e.committed.clone(),
+                    commit: e.commit.clone(),
+                    path: e.path.clone(),
+                });
+            }
+        }
+    }
+    for steps in timeline.values_mut() {
+        steps.sort_by(|a, b| {
+            (&a.committed, &a.commit, a.change, &a.path).cmp(&(
+                &b.committed,
+                &b.commit,
+                b.change,
+                &b.path,
+            ))
+        });
+    }
+    let reflog: Vec<String> = reflog
+        .iter()
+        .filter(|(_, c)| reached.contains(c))
+        .map(|(name, c)| format!("{name} ({})", &c.to_string()[..12]))
+        .collect();
     let found = !blobs.is_empty() || !msgs.is_empty();
     let since = introduced
         .iter()
@@ -437,10 +557,34 @@ fn trace_one(
         messages: msgs,
         at_tips,
         in_history_of: in_history.into_iter().collect(),
+        timeline,
+        reflog,
         pushed,
         unreachable_blobs: unreachable,
         exposure,
     })
+}
+
+/// Introductions and removals placed on per-ref timelines (each costs a
+/// walk of the commit graph); a secret with more is listed without them.
+const MAX_TIMELINE_EVENTS: usize = 500;
+
+/// Every reflog entry: (`HEAD@{1}`, commit).
+fn reflog_entries(git: &Git) -> Result<Vec<(String, Oid)>> {
+    let out = git
+        .command()
+        .args(["log", "-g", "--all", "--format=%gD%x09%H"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .context("cannot run git log -g")?;
+    // A repository without reflogs answers with an error: none to list.
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let (name, oid) = l.split_once('\t')?;
+            Some((name.to_string(), Oid::from_str(oid).ok()?))
+        })
+        .collect())
 }
 
 /// `text` with every secret in it masked.
@@ -569,6 +713,24 @@ fn text(out: &mut dyn Write, report: &[Traced], purge: Option<&std::path::Path>)
         }
         if !t.in_history_of.is_empty() {
             writeln!(out, "  in the history of: {}", t.in_history_of.join(", "))?;
+        }
+        for (r, steps) in &t.timeline {
+            let s: Vec<String> = steps
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} {} {} {}",
+                        s.committed,
+                        s.change,
+                        s.commit.get(..12).unwrap_or(&s.commit),
+                        s.path
+                    )
+                })
+                .collect();
+            writeln!(out, "  timeline of {r}: {}", s.join("; "))?;
+        }
+        if !t.reflog.is_empty() {
+            writeln!(out, "  in reflog entries: {}", t.reflog.join(", "))?;
         }
         writeln!(
             out,

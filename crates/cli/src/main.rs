@@ -14,6 +14,7 @@ mod discover;
 mod evidence;
 mod output;
 mod term;
+mod trace_input;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -230,6 +231,16 @@ struct TraceArgs {
     /// Read the secrets from this file (one per line) instead of stdin.
     #[arg(long, value_name = "FILE")]
     secret_file: Option<PathBuf>,
+    /// Trace findings of this leaktrap JSON report (`--format json -r FILE`)
+    /// instead of secrets from stdin: each secret is recovered by scanning
+    /// again what the finding points at, matched by rule and fingerprint.
+    #[arg(long, value_name = "FILE", requires = "finding")]
+    from_report: Option<PathBuf>,
+    /// With --from-report: which findings, by number (from 1, in the
+    /// report's order), by fingerprint (or a unique prefix of 12+ hex
+    /// digits), or `all`. Repeatable.
+    #[arg(long, value_name = "ID", requires = "from_report")]
+    finding: Vec<String>,
     /// Write `git filter-repo --replace-text` expressions here (mode 0600:
     /// the file holds the secrets).
     #[arg(long, value_name = "FILE")]

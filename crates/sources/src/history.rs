@@ -77,6 +77,9 @@ pub struct CommitMeta {
     pub author_email: String,
     /// Author time, seconds since the epoch.
     pub time: i64,
+    /// Committer time, seconds since the epoch (when it entered the
+    /// history, which a rebase or cherry-pick moves).
+    pub commit_time: i64,
     pub summary: String,
 }
 
@@ -326,7 +329,7 @@ impl Git {
                 "--no-ext-diff",
                 "--no-textconv",
                 "--ignore-submodules=none",
-                "--format=%x01%H%x00%P%x00%an%x00%ae%x00%at%x00%B",
+                "--format=%x01%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B",
             ])
             .args(revs)
             .arg("--")
@@ -360,7 +363,13 @@ impl Git {
             let t = tok.strip_prefix(b"\n").unwrap_or(&tok);
             if let Some(h) = t.strip_prefix(b"\x01") {
                 let oid = parse_oid(std::str::from_utf8(h).map_err(|_| not_utf8(CMD))?, CMD)?;
-                let mut f = [String::new(), String::new(), String::new(), String::new()];
+                let mut f = [
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ];
                 for slot in &mut f {
                     tok.clear();
                     r.read_until(0, &mut tok)
@@ -382,7 +391,7 @@ impl Git {
                 if tok.last() == Some(&0) {
                     tok.pop();
                 }
-                let [parents, name, email, time] = f;
+                let [parents, name, email, time, commit_time] = f;
                 let parents: Vec<Oid> = parents
                     .split(' ')
                     .filter(|p| !p.is_empty())
@@ -396,6 +405,7 @@ impl Git {
                     author_name: name,
                     author_email: email,
                     time: time.trim().parse().unwrap_or(0),
+                    commit_time: commit_time.trim().parse().unwrap_or(0),
                     summary: String::from_utf8_lossy(summary).into_owned(),
                 };
                 on_message(&meta, &tok);
