@@ -111,7 +111,8 @@ struct BaselineArgs {
     baseline_file: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
-    /// Scan everything: do not honour .gitignore, .ignore or .leaktrapignore.
+    /// Scan everything: do not honour .gitignore, .ignore, .leaktrapignore or
+    /// .secretlintignore.
     #[arg(long)]
     no_ignore: bool,
 }
@@ -133,7 +134,8 @@ struct ScanArgs {
     common: CommonArgs,
     #[command(flatten)]
     output: OutputArgs,
-    /// Scan everything: do not honour .gitignore, .ignore or .leaktrapignore.
+    /// Scan everything: do not honour .gitignore, .ignore, .leaktrapignore or
+    /// .secretlintignore.
     #[arg(long)]
     no_ignore: bool,
     /// Follow symbolic links.

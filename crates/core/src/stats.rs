@@ -8,7 +8,7 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
-    /// Excluded by `.gitignore`, `.ignore` or `.leaktrapignore`.
+    /// Excluded by `.gitignore`, `.ignore`, `.leaktrapignore` or `.secretlintignore`.
     Ignored,
     /// Content looks binary (a NUL byte near the start).
     Binary,
