@@ -76,7 +76,7 @@ pub fn run_git(args: GitArgs) -> Result<u8> {
         allow_shallow: args.allow_shallow,
         threads: threads(args.threads),
         max_blob: (args.max_file_size > 0).then(|| args.max_file_size * 1_000_000),
-        quiet: args.output.quiet,
+        quiet: args.output.is_quiet(),
     };
     let outcome = history(&plan, &args.common)?;
     finish(&git, &outcome, &args.output, started, Mode::History)
@@ -98,7 +98,7 @@ pub fn run_push(args: PushArgs) -> Result<u8> {
         allow_shallow: true,
         threads: threads(args.threads),
         max_blob: None,
-        quiet: args.output.quiet,
+        quiet: args.output.is_quiet(),
     };
     let outcome = history(&plan, &args.common)?;
     finish(&git, &outcome, &args.output, started, Mode::Push)
@@ -135,7 +135,7 @@ fn finish(
             blobs.get(&oid)?.clone()
         },
     };
-    output::finish(outcome, args, started, mode, &artifacts)
+    output::finish(outcome, args, started, mode, &artifacts, git.root())
 }
 
 fn threads(n: Option<usize>) -> usize {

@@ -17,7 +17,15 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     let started = Instant::now();
     output::check(&args.output)?;
     let (outcome, files) = scan(&args)?;
-    let code = output::finish(&outcome, &args.output, started, output::Mode::Scan, &files)?;
+    let root = files.root().to_path_buf();
+    let code = output::finish(
+        &outcome,
+        &args.output,
+        started,
+        output::Mode::Scan,
+        &files,
+        &root,
+    )?;
     Ok(code)
 }
 
@@ -67,7 +75,7 @@ fn scan(args: &ScanArgs) -> Result<(Outcome, output::WorkingTree)> {
         max_file_size: (args.max_file_size > 0).then(|| args.max_file_size * 1_000_000),
     };
     let progress = Arc::new(Progress::default());
-    let display = term::progress_allowed(args.output.quiet)
+    let display = term::progress_allowed(args.output.is_quiet())
         .then(|| ProgressDisplay::start(progress.clone(), "files"));
 
     let mut parts = Vec::new();

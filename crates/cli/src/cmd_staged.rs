@@ -76,7 +76,14 @@ pub fn run(args: StagedArgs) -> Result<u8> {
             }
         },
     };
-    output::finish(&outcome, &args.output, started, Mode::Staged, &blobs)
+    output::finish(
+        &outcome,
+        &args.output,
+        started,
+        Mode::Staged,
+        &blobs,
+        &changes.root,
+    )
 }
 
 /// `.leaktrapignore` (and secretlint's `.secretlintignore`) at the
