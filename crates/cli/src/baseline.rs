@@ -573,10 +573,7 @@ pub fn import(from: &Path, args: &BaselineArgs) -> Result<u8> {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        by_hash
-            .entry((key.2.clone(), hash))
-            .or_default()
-            .push(key);
+        by_hash.entry((key.2.clone(), hash)).or_default().push(key);
     }
     let normal = |p: &str| p.replace('\\', "/").trim_start_matches("./").to_string();
     // Each key once; a real-secret label wins over a false-positive one.

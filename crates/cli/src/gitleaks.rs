@@ -118,7 +118,9 @@ pub fn load_ignore(
             );
         } else {
             let same = |a: &Path, b: &Path| {
-                std::fs::canonicalize(a).ok().is_some_and(|x| std::fs::canonicalize(b).ok() == Some(x))
+                std::fs::canonicalize(a)
+                    .ok()
+                    .is_some_and(|x| std::fs::canonicalize(b).ok() == Some(x))
             };
             if !files.iter().any(|f| same(f, &file)) {
                 files.push(file);
@@ -203,10 +205,7 @@ pub struct BaselineFinding {
 /// and column).
 pub fn load_baseline(file: &Path) -> Result<Vec<BaselineFinding>> {
     let text = std::fs::read_to_string(file).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot read the Gitleaks baseline {}: {e}",
-            file.display()
-        )
+        anyhow::anyhow!("cannot read the Gitleaks baseline {}: {e}", file.display())
     })?;
     serde_json::from_str(&text).map_err(|e| {
         let mut msg = e.to_string();

@@ -164,25 +164,13 @@ pub fn dir(mut a: DirArgs) -> Result<u8> {
 
 pub fn stdin(mut a: StdinArgs) -> Result<u8> {
     gitleaks_inference(&mut a.output);
-    cmd_scan::run(scan_args(
-        PathBuf::from("-"),
-        a.common,
-        a.output,
-        false,
-        0,
-    ))
+    cmd_scan::run(scan_args(PathBuf::from("-"), a.common, a.output, false, 0))
 }
 
 pub fn detect(mut a: DetectArgs) -> Result<u8> {
     gitleaks_inference(&mut a.output);
     if a.pipe {
-        return cmd_scan::run(scan_args(
-            PathBuf::from("-"),
-            a.common,
-            a.output,
-            false,
-            0,
-        ));
+        return cmd_scan::run(scan_args(PathBuf::from("-"), a.common, a.output, false, 0));
     }
     if a.no_git {
         if a.log_opts.is_some() {
@@ -280,9 +268,7 @@ pub fn git(mut a: GitArgs) -> Result<u8> {
         let scope = parse_log_opts(&opts)?;
         if !a.branch.is_empty() || !a.range.is_empty() || a.since.is_some() {
             if !scope.is_default() {
-                bail!(
-                    "--log-opts and --branch, --range or --since both scope the scan: use one"
-                );
+                bail!("--log-opts and --branch, --range or --since both scope the scan: use one");
             }
         }
         a.branch.extend(scope.revs);
@@ -341,7 +327,10 @@ pub fn parse_log_opts(opts: &str) -> Result<LogScope> {
                 scope.max_count = Some(count(&w["--max-count=".len()..])?);
             }
             _ if w.starts_with("-n") && w.len() > 2 => scope.max_count = Some(count(&w[2..])?),
-            _ if w.len() > 1 && w.starts_with('-') && w[1..].bytes().all(|b| b.is_ascii_digit()) => {
+            _ if w.len() > 1
+                && w.starts_with('-')
+                && w[1..].bytes().all(|b| b.is_ascii_digit()) =>
+            {
                 scope.max_count = Some(count(&w[1..])?);
             }
             _ if w.starts_with('-') => bail!(

@@ -170,7 +170,12 @@ struct ScanArgs {
     #[arg(long, short = 'L')]
     follow_symlinks: bool,
     /// Skip files larger than this many megabytes (10^6 bytes); 0 = no limit.
-    #[arg(long, value_name = "MB", default_value_t = 0, alias = "max-target-megabytes")]
+    #[arg(
+        long,
+        value_name = "MB",
+        default_value_t = 0,
+        alias = "max-target-megabytes"
+    )]
     max_file_size: u64,
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
@@ -223,19 +228,33 @@ struct GitArgs {
     #[arg(long)]
     allow_shallow: bool,
     /// Skip blobs larger than this many megabytes (10^6 bytes); 0 = no limit.
-    #[arg(long, value_name = "MB", default_value_t = 0, alias = "max-target-megabytes")]
+    #[arg(
+        long,
+        value_name = "MB",
+        default_value_t = 0,
+        alias = "max-target-megabytes"
+    )]
     max_file_size: u64,
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
     /// Gitleaks' spelling of REPO.
-    #[arg(long, short = 's', value_name = "REPO", help_heading = "Gitleaks compatibility")]
+    #[arg(
+        long,
+        short = 's',
+        value_name = "REPO",
+        help_heading = "Gitleaks compatibility"
+    )]
     source: Option<PathBuf>,
     /// Gitleaks' `git log` options, mapped to leaktrap's scoping: `--all`,
     /// revisions and ranges (`A..B`), `--since`/`--after`, `-n`/`--max-count`.
     /// Anything else is an error.
-    #[arg(long, value_name = "OPTS", allow_hyphen_values = true,
-          help_heading = "Gitleaks compatibility")]
+    #[arg(
+        long,
+        value_name = "OPTS",
+        allow_hyphen_values = true,
+        help_heading = "Gitleaks compatibility"
+    )]
     log_opts: Option<String>,
     /// With --pre-commit: scan what the next commit would add (as `leaktrap
     /// staged`).
@@ -326,11 +345,21 @@ struct OutputArgs {
     #[arg(long, requires = "baseline")]
     fail_on_stale: bool,
     /// A Gitleaks JSON report: its findings are not reported.
-    #[arg(long, short = 'b', value_name = "FILE", help_heading = "Gitleaks compatibility")]
+    #[arg(
+        long,
+        short = 'b',
+        value_name = "FILE",
+        help_heading = "Gitleaks compatibility"
+    )]
     baseline_path: Option<PathBuf>,
     /// A `.gitleaksignore` file, or a directory holding one, read besides
     /// the one at the repository root.
-    #[arg(long, short = 'i', value_name = "PATH", help_heading = "Gitleaks compatibility")]
+    #[arg(
+        long,
+        short = 'i',
+        value_name = "PATH",
+        help_heading = "Gitleaks compatibility"
+    )]
     gitleaks_ignore_path: Option<PathBuf>,
     /// Accepted for Gitleaks' command lines; leaktrap prints no banner.
     #[arg(long, help_heading = "Gitleaks compatibility")]

@@ -10,8 +10,8 @@ use leaktrap_core::{
     Severity, SkipReason, SuppressionKind,
 };
 use leaktrap_report::{
-    file_uri, Artifacts, Csv, Fingerprinter, Github, GitleaksJson, Json, Jsonl, Junit, Markdown, Report,
-    Reporter, Sarif, Text, MAX_RESULTS,
+    file_uri, Artifacts, Csv, Fingerprinter, Github, GitleaksJson, Json, Jsonl, Junit, Markdown,
+    Report, Reporter, Sarif, Text, MAX_RESULTS,
 };
 use serde_json::Value;
 use std::borrow::Cow;

@@ -71,10 +71,12 @@ struct Block {
 impl Block {
     fn apply(&mut self, d: &Directive) {
         match (d.scope, &d.rules) {
-            (Scope::Disable, None) => *self = Block {
-                all: true,
-                names: Vec::new(),
-            },
+            (Scope::Disable, None) => {
+                *self = Block {
+                    all: true,
+                    names: Vec::new(),
+                }
+            }
             (Scope::Enable, None) => *self = Block::default(),
             (Scope::Disable, Some(rs)) if self.all => self.names.retain(|n| !rs.contains(n)),
             (Scope::Enable, Some(rs)) if self.all => self.names.extend(rs.iter().cloned()),
@@ -131,7 +133,8 @@ impl Directives {
         known: &dyn Fn(&str) -> bool,
         warnings: &mut Vec<Warning>,
     ) {
-        self.found.retain(|d| matches!(d.scope, Scope::Line | Scope::NextLine));
+        self.found
+            .retain(|d| matches!(d.scope, Scope::Line | Scope::NextLine));
         self.spans_lines = false;
         let mut line = first_line;
         let mut at = 0;
@@ -329,8 +332,14 @@ pub fn secretlint_families(name: &str) -> Option<Family> {
         "anthropic" => Family::Of(&["anthropic"]),
         "azure" => Family::Of(&["azure"]),
         "huggingface" => Family::Of(&["huggingface"]),
-        "linear" | "1password" | "no-k8s-kind-secret" | "no-homedir" | "no-dotenv"
-        | "secp256k1-privatekey" | "pattern" | "filter-comments" => Family::NoEquivalent,
+        "linear"
+        | "1password"
+        | "no-k8s-kind-secret"
+        | "no-homedir"
+        | "no-dotenv"
+        | "secp256k1-privatekey"
+        | "pattern"
+        | "filter-comments" => Family::NoEquivalent,
         _ => return None,
     })
 }
@@ -386,7 +395,10 @@ mod tests {
     #[test]
     fn unknown_rule_names_suppress_nothing_and_warn() {
         // Split so that leaktrap's self-scan does not warn about it.
-        let text = concat!("s // secretlint-", "disable-line @secretlint/secretlint-rule-nope, mystery\n");
+        let text = concat!(
+            "s // secretlint-",
+            "disable-line @secretlint/secretlint-rule-nope, mystery\n"
+        );
         let (d, w) = scan(text, &leaktrap_ids);
         assert_eq!(d.suppresses("github.pat-classic", (1, 1), 0), None);
         assert_eq!(w.len(), 1);

@@ -130,8 +130,7 @@ impl<'e> Worker<'e> {
         cur.directives
             .begin_chunk(data, first_line, keep, &known, &mut warnings);
         for (line, message) in warnings {
-            self.stats
-                .warn(format!("{}:{line}", cur.display), message);
+            self.stats.warn(format!("{}:{line}", cur.display), message);
         }
         cur.spans_lines |= cur.directives.spans_lines;
         for m in self
