@@ -266,10 +266,15 @@ pub fn git(mut a: GitArgs) -> Result<u8> {
     }
     if let Some(opts) = a.log_opts.take() {
         let scope = parse_log_opts(&opts)?;
-        if !a.branch.is_empty() || !a.range.is_empty() || a.since.is_some() {
-            if !scope.is_default() {
-                bail!("--log-opts and --branch, --range or --since both scope the scan: use one");
-            }
+        if !a.branch.is_empty()
+            || !a.range.is_empty()
+            || a.since.is_some()
+            || a.max_commits.is_some()
+        {
+            bail!(
+                "--log-opts and --branch, --range, --since or --max-commits both scope the \
+                 scan: use one"
+            );
         }
         a.branch.extend(scope.revs);
         a.range.extend(scope.ranges);
@@ -287,12 +292,6 @@ pub struct LogScope {
     ranges: Vec<String>,
     since: Option<String>,
     max_count: Option<u64>,
-}
-
-impl LogScope {
-    fn is_default(&self) -> bool {
-        *self == LogScope::default()
-    }
 }
 
 /// Maps Gitleaks' `--log-opts` (split on spaces, as Gitleaks does) to

@@ -139,9 +139,17 @@ impl Directives {
         let mut line = first_line;
         let mut at = 0;
         for m in pattern().find_iter(data) {
+            let word = m.as_bytes();
+            // `secretlint-disabled` and the like are words, not directives.
+            if word.starts_with(b"secretlint-")
+                && data
+                    .get(m.end())
+                    .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                continue;
+            }
             line += memchr::memchr_iter(b'\n', &data[at..m.start()]).count() as u64;
             at = m.start();
-            let word = m.as_bytes();
             let (kind, scope) = match word {
                 b"gitleaks:allow" => (SuppressionKind::GitleaksAllow, Scope::Line),
                 b"secretlint-disable-line" => (SuppressionKind::SecretlintDisable, Scope::Line),
@@ -265,21 +273,22 @@ impl Directives {
 /// (`None`: no name, every rule) and the names that map to nothing.
 fn parse_rules(rest: &[u8], known: &dyn Fn(&str) -> bool) -> (Rules, Vec<String>) {
     let text = String::from_utf8_lossy(rest);
-    let mut text = text.trim();
-    if let Some(i) = text.find("--") {
-        // `-->` closes an HTML comment; `--` alone starts a reason.
-        text = &text[..i];
-    }
-    for close in ["*/", "-->"] {
-        if let Some(i) = text.find(close) {
-            text = &text[..i];
+    // Names: runs of these characters, separated by commas. The list ends
+    // at anything else: `-- reason`, `*/`, `-->`, or prose.
+    let name_char = |c: char| c.is_ascii_alphanumeric() || "@/._-".contains(c);
+    let mut names: Vec<&str> = Vec::new();
+    let mut s = text.trim_start();
+    while !s.starts_with("--") {
+        let end = s.find(|c: char| !name_char(c)).unwrap_or(s.len());
+        if end == 0 {
+            break;
+        }
+        names.push(&s[..end]);
+        match s[end..].trim_start().strip_prefix(',') {
+            Some(r) => s = r.trim_start(),
+            None => break,
         }
     }
-    let names: Vec<&str> = text
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .collect();
     if names.is_empty() {
         return (None, Vec::new());
     }
@@ -430,6 +439,23 @@ mod tests {
             Some(SuppressionKind::SecretlintDisable)
         );
         assert!(!d.spans_lines, "no new directive in this chunk");
+    }
+
+    #[test]
+    fn rule_lists_end_where_names_end() {
+        let known = |_: &str| true;
+        let names = |t: &str| parse_rules(t.as_bytes(), &known).0;
+        assert_eq!(names(""), None);
+        assert_eq!(names(" */"), None);
+        assert_eq!(names(" -- just because"), None);
+        assert_eq!(
+            names(" a.b, c -- reason, not a name"),
+            Some(vec!["a.b".to_string(), "c".to_string()])
+        );
+        assert_eq!(names(" x -->"), Some(vec!["x".to_string()]));
+        assert_eq!(names(" x and prose, y"), Some(vec!["x".to_string()]));
+        let (d, _) = scan("a secretlint-disabled word\nsecret\n", &known);
+        assert_eq!(d.suppresses("aws.x", (2, 2), 27), None);
     }
 
     #[test]
