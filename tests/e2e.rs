@@ -9,6 +9,8 @@ mod evidence;
 mod formats;
 #[path = "e2e/history.rs"]
 mod history;
+#[path = "e2e/migrate.rs"]
+mod migrate;
 #[path = "e2e/staged.rs"]
 mod staged;
 #[path = "e2e/trace.rs"]

@@ -363,6 +363,7 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
         BaselineCommand::Create { args, force } => (args, Action::Create, force),
         BaselineCommand::Update { args } => (args, Action::Update, false),
         BaselineCommand::Check { args } => (args, Action::Check, false),
+        BaselineCommand::Import { from, args } => return import(&from, &args),
     };
     let file = baseline_file(&args);
     if action == Action::Create && !force && file.exists() {
@@ -481,6 +482,174 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
         if new == 1 { "" } else { "s" },
     );
     Ok(if applied.any() { 1 } else { crate::exit::CLEAN })
+}
+
+/// A detect-secrets baseline (`.secrets.baseline`): only what an import
+/// uses; other keys are accepted.
+#[derive(Deserialize)]
+struct DsBaseline {
+    results: BTreeMap<String, Vec<DsEntry>>,
+}
+
+#[derive(Deserialize)]
+struct DsEntry {
+    #[serde(rename = "type")]
+    kind: String,
+    hashed_secret: String,
+    #[serde(default)]
+    line_number: Option<u64>,
+    /// Set by `detect-secrets audit`: false = not a secret.
+    #[serde(default)]
+    is_secret: Option<bool>,
+}
+
+/// The reason an imported entry carries, from the audit label.
+fn ds_reason(is_secret: Option<bool>) -> &'static str {
+    match is_secret {
+        Some(false) => "detect-secrets audit: not a secret",
+        Some(true) => "detect-secrets audit: a real secret (known; rotate it)",
+        None => "imported from a detect-secrets baseline (not audited)",
+    }
+}
+
+/// `leaktrap baseline import SECRETS_BASELINE [PATH]`.
+///
+/// detect-secrets keys an entry on (file, SHA-1 of the secret, type); a
+/// leaktrap entry on (keyed fingerprint of rule and secret, rule, path).
+/// One cannot be computed from the other, so the import scans PATH and
+/// turns each finding whose secret's SHA-1 an entry of the same file holds
+/// into a native entry: exact (the hash proves it is the same secret), and
+/// the result needs no new kind of entry, works with `baseline
+/// update|check`, and carries no unsalted SHA-1 of a secret forward (a short
+/// secret's SHA-1 can be brute-forced). Entries that match no finding are
+/// listed and left out: leaktrap does not find that secret (a detect-secrets
+/// plugin leaktrap has no rule for, or one that hashes only part of the
+/// secret), so there is nothing to suppress.
+///
+/// # Errors
+/// The detect-secrets baseline cannot be read or parsed; the scan or the
+/// leaktrap baseline failed.
+pub fn import(from: &Path, args: &BaselineArgs) -> Result<u8> {
+    use sha1::{Digest, Sha1};
+    let text = std::fs::read_to_string(from).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the detect-secrets baseline {}: {e}",
+            from.display()
+        )
+    })?;
+    let ds: DsBaseline = serde_json::from_str(&text).map_err(|e| {
+        let mut msg = e.to_string();
+        if let Some(i) = msg.rfind(" at line ") {
+            msg.truncate(i);
+        }
+        anyhow::anyhow!(
+            "{}:{}:{}: not a detect-secrets baseline (an object with `results`: {{file: \
+             [{{type, hashed_secret, line_number…}}]}}): {msg}",
+            from.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    for (file, entries) in &ds.results {
+        for (i, e) in entries.iter().enumerate() {
+            let h = &e.hashed_secret;
+            if h.len() != 40 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bail!(
+                    "{}: results[{file:?}][{i}] ({}): hashed_secret is not a SHA-1 (40 hex \
+                     digits); regenerate the baseline with `detect-secrets scan`",
+                    from.display(),
+                    e.kind
+                );
+            }
+        }
+    }
+    let file = baseline_file(args);
+    let existing = if file.exists() {
+        load(&file)?.entries
+    } else {
+        Vec::new()
+    };
+    let (outcome, tree) = crate::cmd_scan::scan_for_baseline(args)?;
+    let fp = fingerprinter();
+    let mut err = std::io::stderr().lock();
+    for e in &outcome.stats.errors {
+        let _ = writeln!(err, "leaktrap: cannot read {}: {}", e.path, e.message);
+    }
+    // (path, SHA-1 of the secret) -> findings' keys. Hashed, never shown.
+    let mut by_hash: BTreeMap<(String, String), Vec<Key>> = BTreeMap::new();
+    for f in &outcome.findings {
+        let key = finding_key(f, &tree, &fp);
+        let hash: String = Sha1::digest(f.secret.expose())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        by_hash.entry((key.2.clone(), hash)).or_default().push(key);
+    }
+    let normal = |p: &str| p.replace('\\', "/").trim_start_matches("./").to_string();
+    // Each key once; a real-secret label wins over a false-positive one.
+    let mut found: BTreeMap<Key, Option<bool>> = BTreeMap::new();
+    let mut missed = 0usize;
+    for (name, entries) in &ds.results {
+        for e in entries {
+            let k = (normal(name), e.hashed_secret.to_ascii_lowercase());
+            match by_hash.get(&k) {
+                Some(keys) => {
+                    for key in keys {
+                        let label = found.entry(key.clone()).or_insert(e.is_secret);
+                        *label = match (*label, e.is_secret) {
+                            (Some(true), _) | (_, Some(true)) => Some(true),
+                            (Some(false), _) | (_, Some(false)) => Some(false),
+                            _ => None,
+                        };
+                    }
+                }
+                None => {
+                    missed += 1;
+                    let _ = writeln!(
+                        err,
+                        "leaktrap: {}:{}: {}: no leaktrap finding holds this secret; not imported",
+                        name,
+                        e.line_number.map_or("?".to_string(), |n| n.to_string()),
+                        e.kind
+                    );
+                }
+            }
+        }
+    }
+    let known: BTreeSet<Key> = existing.iter().map(Entry::key).collect();
+    let mut entries = existing;
+    let mut added = 0;
+    for (key, label) in found {
+        if known.contains(&key) {
+            continue;
+        }
+        let (fingerprint, rule, path) = key;
+        entries.push(Entry {
+            fingerprint,
+            rule,
+            path,
+            reason: Some(ds_reason(label).to_string()),
+            owner: None,
+            expires: None,
+        });
+        added += 1;
+    }
+    let n = save(&file, entries)?;
+    let _ = writeln!(
+        err,
+        "leaktrap: imported {added} entr{} from {} into {} ({n} in all, {} fingerprints); \
+         {missed} detect-secrets entr{} matched no finding",
+        if added == 1 { "y" } else { "ies" },
+        from.display(),
+        file.display(),
+        fp.kind(),
+        if missed == 1 { "y" } else { "ies" },
+    );
+    Ok(if outcome.stats.complete() {
+        crate::exit::CLEAN
+    } else {
+        crate::exit::INCOMPLETE
+    })
 }
 
 /// `--baseline-file`, else the default name at the scanned path's

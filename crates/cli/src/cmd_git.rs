@@ -48,6 +48,9 @@ struct Plan<'a> {
 pub fn run_git(args: GitArgs) -> Result<u8> {
     let started = Instant::now();
     output::check(&args.output)?;
+    if args.output.evidence.is_some() {
+        crate::evidence::want("git");
+    }
     let git = Git::discover(&args.repo)?;
     let mut revs: Vec<String> = Vec::new();
     revs.extend(args.branch.iter().cloned());
@@ -85,7 +88,7 @@ pub fn run_git(args: GitArgs) -> Result<u8> {
         allow_shallow: args.allow_shallow,
         threads: threads(args.threads),
         max_blob: (args.max_file_size > 0).then(|| args.max_file_size * 1_000_000),
-        quiet: args.output.quiet,
+        quiet: args.output.is_quiet(),
     };
     let outcome = history(&plan, &args.common)?;
     finish(&git, &outcome, &args.output, started, Mode::History)
@@ -94,6 +97,9 @@ pub fn run_git(args: GitArgs) -> Result<u8> {
 pub fn run_push(args: PushArgs) -> Result<u8> {
     let started = Instant::now();
     output::check(&args.output)?;
+    if args.output.evidence.is_some() {
+        crate::evidence::want("push");
+    }
     let git = Git::discover(Path::new("."))?;
     let revs = push_revs(&git, &args)?;
     crate::evidence::note_repository(&git, revs.as_deref().unwrap_or_default(), false);
@@ -109,7 +115,7 @@ pub fn run_push(args: PushArgs) -> Result<u8> {
         allow_shallow: true,
         threads: threads(args.threads),
         max_blob: None,
-        quiet: args.output.quiet,
+        quiet: args.output.is_quiet(),
     };
     let outcome = history(&plan, &args.common)?;
     finish(&git, &outcome, &args.output, started, Mode::Push)
@@ -146,7 +152,7 @@ fn finish(
             blobs.get(&oid)?.clone()
         },
     };
-    output::finish(outcome, args, started, mode, &artifacts)
+    output::finish(outcome, args, started, mode, &artifacts, git.root())
 }
 
 fn threads(n: Option<usize>) -> usize {

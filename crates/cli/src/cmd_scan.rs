@@ -16,6 +16,9 @@ use std::time::Instant;
 pub fn run(args: ScanArgs) -> Result<u8> {
     let started = Instant::now();
     output::check(&args.output)?;
+    if args.output.evidence.is_some() {
+        crate::evidence::want("scan");
+    }
     crate::evidence::note_paths(&args.paths);
     if let Some(first) = args.paths.iter().find(|p| p.as_os_str() != "-") {
         crate::evidence::note_repository_at(first);
@@ -24,7 +27,15 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     crate::evidence::note_option("follow_symlinks", args.follow_symlinks);
     crate::evidence::note_option("max_file_size_mb", args.max_file_size);
     let (outcome, files) = scan(&args)?;
-    let code = output::finish(&outcome, &args.output, started, output::Mode::Scan, &files)?;
+    let root = files.root().to_path_buf();
+    let code = output::finish(
+        &outcome,
+        &args.output,
+        started,
+        output::Mode::Scan,
+        &files,
+        &root,
+    )?;
     Ok(code)
 }
 
@@ -74,7 +85,7 @@ fn scan(args: &ScanArgs) -> Result<(Outcome, output::WorkingTree)> {
         max_file_size: (args.max_file_size > 0).then(|| args.max_file_size * 1_000_000),
     };
     let progress = Arc::new(Progress::default());
-    let display = term::progress_allowed(args.output.quiet)
+    let display = term::progress_allowed(args.output.is_quiet())
         .then(|| ProgressDisplay::start(progress.clone(), "files"));
 
     let mut parts = Vec::new();

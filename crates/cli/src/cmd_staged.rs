@@ -12,6 +12,9 @@ use std::time::Instant;
 pub fn run(args: StagedArgs) -> Result<u8> {
     let started = Instant::now();
     output::check(&args.output)?;
+    if args.output.evidence.is_some() {
+        crate::evidence::want("staged");
+    }
     let cwd = std::env::current_dir()?;
     let repo = open_repo(&cwd)?;
     let changes = staged(&repo)?;
@@ -79,10 +82,18 @@ pub fn run(args: StagedArgs) -> Result<u8> {
             }
         },
     };
-    output::finish(&outcome, &args.output, started, Mode::Staged, &blobs)
+    output::finish(
+        &outcome,
+        &args.output,
+        started,
+        Mode::Staged,
+        &blobs,
+        &changes.root,
+    )
 }
 
-/// `.leaktrapignore` at the repository root, for committed content (staged
+/// `.leaktrapignore` (and secretlint's `.secretlintignore`) at the
+/// repository root, for committed content (staged
 /// files, history). `.gitignore` does not apply: a tracked file is tracked,
 /// whatever it says. A bad line is a warning (it can only make the scan
 /// cover more).
@@ -90,11 +101,15 @@ pub(crate) fn leaktrapignore(
     root: &std::path::Path,
     stats: &mut leaktrap_core::ScanStats,
 ) -> ignore::gitignore::Gitignore {
-    let path = root.join(".leaktrapignore");
     let mut b = ignore::gitignore::GitignoreBuilder::new(root);
-    if path.is_file() {
-        if let Some(e) = b.add(&path) {
-            stats.warn(".leaktrapignore", e.to_string());
+    // secretlint's ignore file has the same syntax: it keeps working after
+    // a switch.
+    for name in [".leaktrapignore", ".secretlintignore"] {
+        let path = root.join(name);
+        if path.is_file() {
+            if let Some(e) = b.add(&path) {
+                stats.warn(name, e.to_string());
+            }
         }
     }
     b.build().unwrap_or_else(|e| {

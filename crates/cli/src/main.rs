@@ -12,6 +12,8 @@ mod cmd_staged;
 mod cmd_trace;
 mod discover;
 mod evidence;
+mod gitleaks;
+mod gitleaks_cli;
 mod output;
 mod term;
 mod trace_input;
@@ -73,12 +75,26 @@ enum Command {
     #[command(subcommand)]
     Hook(cmd_hook::HookCommand),
     /// Create, update or check a baseline of known findings
-    /// (`.leaktrap-baseline.json`), for `--baseline FILE`.
+    /// (`.leaktrap-baseline.json`), for `--baseline FILE`; import a
+    /// detect-secrets baseline.
     #[command(subcommand)]
     Baseline(BaselineCommand),
     /// Check an evidence record written with --evidence.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Gitleaks' `dir` command line: scan a directory, as `scan PATH`
+    /// (docs/migrating.md).
+    #[command(aliases = ["files", "directory"], after_help = EXIT_CODES)]
+    Dir(gitleaks_cli::DirArgs),
+    /// Gitleaks' `stdin` command line: scan standard input, as `scan -`.
+    #[command(after_help = EXIT_CODES)]
+    Stdin(gitleaks_cli::StdinArgs),
+    /// Gitleaks' deprecated `detect`: history, or a directory with --no-git.
+    #[command(hide = true)]
+    Detect(gitleaks_cli::DetectArgs),
+    /// Gitleaks' deprecated `protect`: with --staged, as `staged`.
+    #[command(hide = true)]
+    Protect(gitleaks_cli::ProtectArgs),
 }
 
 #[derive(Subcommand)]
@@ -120,6 +136,18 @@ enum BaselineCommand {
         #[command(flatten)]
         args: BaselineArgs,
     },
+    /// Turn a detect-secrets baseline (`.secrets.baseline`) into leaktrap
+    /// baseline entries: PATH is scanned, and each finding whose secret's
+    /// SHA-1 an entry of the same file holds becomes an entry, with the
+    /// audit label as its reason. Entries are added to the baseline file
+    /// (created if need be).
+    Import {
+        /// The detect-secrets baseline.
+        #[arg(value_name = "SECRETS_BASELINE")]
+        from: PathBuf,
+        #[command(flatten)]
+        args: BaselineArgs,
+    },
 }
 
 #[derive(Args)]
@@ -133,7 +161,8 @@ struct BaselineArgs {
     baseline_file: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
-    /// Scan everything: do not honour .gitignore, .ignore or .leaktrapignore.
+    /// Scan everything: do not honour .gitignore, .ignore, .leaktrapignore or
+    /// .secretlintignore.
     #[arg(long)]
     no_ignore: bool,
 }
@@ -155,14 +184,20 @@ struct ScanArgs {
     common: CommonArgs,
     #[command(flatten)]
     output: OutputArgs,
-    /// Scan everything: do not honour .gitignore, .ignore or .leaktrapignore.
+    /// Scan everything: do not honour .gitignore, .ignore, .leaktrapignore or
+    /// .secretlintignore.
     #[arg(long)]
     no_ignore: bool,
     /// Follow symbolic links.
     #[arg(long, short = 'L')]
     follow_symlinks: bool,
     /// Skip files larger than this many megabytes (10^6 bytes); 0 = no limit.
-    #[arg(long, value_name = "MB", default_value_t = 0)]
+    #[arg(
+        long,
+        value_name = "MB",
+        default_value_t = 0,
+        alias = "max-target-megabytes"
+    )]
     max_file_size: u64,
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
@@ -215,11 +250,41 @@ struct GitArgs {
     #[arg(long)]
     allow_shallow: bool,
     /// Skip blobs larger than this many megabytes (10^6 bytes); 0 = no limit.
-    #[arg(long, value_name = "MB", default_value_t = 0)]
+    #[arg(
+        long,
+        value_name = "MB",
+        default_value_t = 0,
+        alias = "max-target-megabytes"
+    )]
     max_file_size: u64,
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
+    /// Gitleaks' spelling of REPO.
+    #[arg(
+        long,
+        short = 's',
+        value_name = "REPO",
+        help_heading = "Gitleaks compatibility"
+    )]
+    source: Option<PathBuf>,
+    /// Gitleaks' `git log` options, mapped to leaktrap's scoping: `--all`,
+    /// revisions and ranges (`A..B`), `--since`/`--after`, `-n`/`--max-count`.
+    /// Anything else is an error.
+    #[arg(
+        long,
+        value_name = "OPTS",
+        allow_hyphen_values = true,
+        help_heading = "Gitleaks compatibility"
+    )]
+    log_opts: Option<String>,
+    /// With --pre-commit: scan what the next commit would add (as `leaktrap
+    /// staged`).
+    #[arg(long, help_heading = "Gitleaks compatibility")]
+    staged: bool,
+    /// Gitleaks' pre-commit scan; leaktrap supports it with --staged.
+    #[arg(long, help_heading = "Gitleaks compatibility")]
+    pre_commit: bool,
 }
 
 /// Secrets to trace.
@@ -275,8 +340,13 @@ struct PushArgs {
 #[derive(Args)]
 struct OutputArgs {
     /// Report format [default: from --report-path's extension, else text].
-    #[arg(long, short = 'f', value_enum)]
+    #[arg(long, value_enum, conflicts_with = "report_format")]
     format: Option<Format>,
+    /// Report format as Gitleaks' `-f` means it: `json` is Gitleaks' report
+    /// shape (= `--format gitleaks-json`); any other name as --format.
+    #[arg(long, short = 'f', value_name = "FORMAT",
+          value_parser = gitleaks_cli::parse_report_format)]
+    report_format: Option<Format>,
     /// Write the report to FILE (atomically, and also when nothing is found);
     /// `-` is stdout. Findings are then also shown as text on stdout.
     #[arg(long, short = 'r', value_name = "FILE")]
@@ -312,6 +382,34 @@ struct OutputArgs {
     /// later with `leaktrap evidence verify FILE`.
     #[arg(long, value_name = "FILE")]
     evidence: Option<PathBuf>,
+    /// A Gitleaks JSON report: its findings are not reported.
+    #[arg(
+        long,
+        short = 'b',
+        value_name = "FILE",
+        help_heading = "Gitleaks compatibility"
+    )]
+    baseline_path: Option<PathBuf>,
+    /// A `.gitleaksignore` file, or a directory holding one, read besides
+    /// the one at the repository root.
+    #[arg(
+        long,
+        short = 'i',
+        value_name = "PATH",
+        help_heading = "Gitleaks compatibility"
+    )]
+    gitleaks_ignore_path: Option<PathBuf>,
+    /// Accepted for Gitleaks' command lines; leaktrap prints no banner.
+    #[arg(long, help_heading = "Gitleaks compatibility")]
+    no_banner: bool,
+    /// Accepted for Gitleaks' command lines: findings are always shown.
+    #[arg(long, short = 'v', help_heading = "Gitleaks compatibility")]
+    verbose: bool,
+    /// Gitleaks' log level: `error` and `fatal` act as --quiet; others are
+    /// accepted.
+    #[arg(long, short = 'l', value_name = "LEVEL", help_heading = "Gitleaks compatibility",
+          value_parser = ["trace", "debug", "info", "warn", "error", "fatal"])]
+    log_level: Option<String>,
 }
 
 impl OutputArgs {
@@ -319,6 +417,7 @@ impl OutputArgs {
     fn quiet() -> Self {
         OutputArgs {
             format: None,
+            report_format: None,
             report_path: None,
             show_secrets: false,
             redact: None,
@@ -328,7 +427,17 @@ impl OutputArgs {
             baseline: None,
             fail_on_stale: false,
             evidence: None,
+            baseline_path: None,
+            gitleaks_ignore_path: None,
+            no_banner: false,
+            verbose: false,
+            log_level: None,
         }
+    }
+
+    /// No summary and no progress: `--quiet`, or Gitleaks' `-l error`.
+    fn is_quiet(&self) -> bool {
+        self.quiet || matches!(self.log_level.as_deref(), Some("error" | "fatal"))
     }
 }
 
@@ -351,6 +460,8 @@ enum Format {
     Markdown,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// Gitleaks' JSON report shape (what Gitleaks' `-f json` writes).
+    GitleaksJson,
 }
 
 #[derive(Subcommand)]
@@ -406,20 +517,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let wants = match &cli.command {
-        Command::Scan(a) => a.output.evidence.is_some().then_some("scan"),
-        Command::Staged(a) => a.output.evidence.is_some().then_some("staged"),
-        Command::Git(a) => a.output.evidence.is_some().then_some("git"),
-        Command::Push(a) => a.output.evidence.is_some().then_some("push"),
-        _ => None,
-    };
-    if let Some(mode) = wants {
-        evidence::want(mode);
-    }
     let result = match cli.command {
         Command::Scan(a) => cmd_scan::run(a),
         Command::Staged(a) => cmd_staged::run(a),
-        Command::Git(a) => cmd_git::run_git(a),
+        Command::Git(a) => gitleaks_cli::git(a),
         Command::Push(a) => cmd_git::run_push(a),
         Command::Trace(a) => cmd_trace::run(a),
         Command::Rules(RulesCommand::List { common, json }) => cmd_rules::list(&common, json),
@@ -430,6 +531,10 @@ fn main() -> ExitCode {
         Command::Evidence(EvidenceCommand::Verify { file, repo }) => {
             evidence::verify(&file, repo.as_deref())
         }
+        Command::Dir(a) => gitleaks_cli::dir(a),
+        Command::Stdin(a) => gitleaks_cli::stdin(a),
+        Command::Detect(a) => gitleaks_cli::detect(a),
+        Command::Protect(a) => gitleaks_cli::protect(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -6,7 +6,8 @@ use crate::{exit, Format, OutputArgs};
 use anyhow::{bail, Context, Result};
 use leaktrap_core::{Finding, Redaction, Verdict};
 use leaktrap_report::{
-    file_uri, Artifacts, Csv, Github, Json, Jsonl, Junit, Markdown, Report, Reporter, Sarif, Text,
+    file_uri, Artifacts, Csv, Github, GitleaksJson, Json, Jsonl, Junit, Markdown, Report, Reporter,
+    Sarif, Text,
 };
 use leaktrap_scan::Outcome;
 use std::borrow::Cow;
@@ -48,7 +49,7 @@ fn report_file(args: &OutputArgs) -> Option<&Path> {
 /// # Errors
 /// A report file whose extension names no format, and no `--format`.
 pub fn format(args: &OutputArgs) -> Result<Format> {
-    if let Some(f) = args.format {
+    if let Some(f) = args.format.or(args.report_format) {
         return Ok(f);
     }
     let Some(path) = report_file(args) else {
@@ -108,6 +109,9 @@ pub fn check(args: &OutputArgs) -> Result<()> {
             );
         }
         writable(e, "the evidence record")?;
+    }
+    if let Some(b) = &args.baseline_path {
+        crate::gitleaks::load_baseline(b)?;
     }
     if let Some(path) = report_file(args) {
         writable(path, "the report")?;
@@ -177,6 +181,11 @@ impl WorkingTree {
             canonical_root,
         }
     }
+
+    /// The directory paths are relative to.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
 }
 
 fn slashed(p: &Path) -> String {
@@ -242,62 +251,74 @@ impl<F: Fn(&Finding) -> Option<Vec<u8>>> Artifacts for RepoArtifacts<F> {
 /// findings as text on stdout), then the summary, and returns the exit
 /// code, which does not depend on where the report went. `artifacts` says
 /// where the scanned content lives: [`WorkingTree`] for files on disk,
-/// [`RepoArtifacts`] for blobs.
+/// [`RepoArtifacts`] for blobs. `root` is the repository root (or the
+/// directory that anchors the scan), where `.gitleaksignore` is read.
 ///
 /// # Errors
-/// The format cannot be told; stdout or the report file could not be written.
+/// The format cannot be told; an ignore file or baseline cannot be read;
+/// stdout or the report file could not be written.
 pub fn finish(
     outcome: &Outcome,
     args: &OutputArgs,
     started: Instant,
     mode: Mode,
     artifacts: &dyn Artifacts,
+    root: &Path,
 ) -> Result<u8> {
     let format = format(args)?;
     let fingerprinter = crate::baseline::fingerprinter();
-    let mut filtered;
-    let mut stale = false;
-    let outcome = match &args.baseline {
-        None => outcome,
-        Some(file) => {
-            let baseline = crate::baseline::load(file)?;
-            filtered = Outcome {
-                findings: outcome.findings.clone(),
-                stats: outcome.stats.clone(),
-            };
-            let applied = crate::baseline::apply(
-                &baseline,
-                &mut filtered,
-                artifacts,
-                &fingerprinter,
-                &crate::baseline::today(),
-            );
-            stale = applied.any();
-            crate::evidence::note_input("baseline", file);
-            crate::evidence::note_baseline(leaktrap_report::evidence::BaselineUse {
-                path: std::path::absolute(file)
-                    .unwrap_or_else(|_| file.clone())
-                    .display()
-                    .to_string(),
-                matched: applied
-                    .matched
-                    .iter()
-                    .map(|(e, n)| crate::evidence::baseline_entry(e, Some(*n)))
-                    .collect(),
-                stale: applied
-                    .stale
-                    .iter()
-                    .map(|e| crate::evidence::baseline_entry(e, None))
-                    .collect(),
-                expired: applied
-                    .expired
-                    .iter()
-                    .map(|e| crate::evidence::baseline_entry(e, None))
-                    .collect(),
-            });
-            &filtered
-        }
+    let mut filtered = Outcome {
+        findings: outcome.findings.clone(),
+        stats: outcome.stats.clone(),
     };
+    // Gitleaks' suppressions first (as Gitleaks applies them), then
+    // leaktrap's baseline, so stale entries are judged on what is left.
+    let ignore =
+        crate::gitleaks::load_ignore(root, args.gitleaks_ignore_path.as_deref(), &mut filtered)?;
+    crate::gitleaks::apply_ignore(&ignore, &mut filtered, artifacts);
+    if let Some(file) = &args.baseline_path {
+        let gl = crate::gitleaks::load_baseline(file)?;
+        crate::gitleaks::apply_baseline(&gl, &mut filtered, artifacts);
+    }
+    let mut stale = false;
+    if let Some(file) = &args.baseline {
+        let baseline = crate::baseline::load(file)?;
+        let applied = crate::baseline::apply(
+            &baseline,
+            &mut filtered,
+            artifacts,
+            &fingerprinter,
+            &crate::baseline::today(),
+        );
+        stale = applied.any();
+        crate::evidence::note_input("baseline", file);
+        crate::evidence::note_baseline(leaktrap_report::evidence::BaselineUse {
+            path: std::path::absolute(file)
+                .unwrap_or_else(|_| file.clone())
+                .display()
+                .to_string(),
+            matched: applied
+                .matched
+                .iter()
+                .map(|(e, n)| crate::evidence::baseline_entry(e, Some(*n)))
+                .collect(),
+            stale: applied
+                .stale
+                .iter()
+                .map(|e| crate::evidence::baseline_entry(e, None))
+                .collect(),
+            expired: applied
+                .expired
+                .iter()
+                .map(|e| crate::evidence::baseline_entry(e, None))
+                .collect(),
+        });
+    }
+    if let Some(file) = &args.baseline_path {
+        crate::evidence::note_input("gitleaks-baseline", file);
+    }
+    filtered.stats.normalize();
+    let outcome = &filtered;
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
         findings: &outcome.findings,
@@ -321,7 +342,7 @@ pub fn finish(
         .context("cannot write the report to stdout")?;
     drop(out);
     let verdict = report.verdict();
-    summarize(outcome, verdict, started, args.quiet, mode);
+    summarize(outcome, verdict, started, args.is_quiet(), mode);
     if stale && args.fail_on_stale && verdict == Verdict::Clean {
         eprintln!(
             "leaktrap: failing because of stale or expired baseline entries (--fail-on-stale); \
@@ -381,6 +402,7 @@ fn write_format(
         Format::Github => Github { artifacts }.write(report, out),
         Format::Markdown => Markdown.write(report, out),
         Format::Sarif => Sarif::new(artifacts).write(report, out),
+        Format::GitleaksJson => GitleaksJson { artifacts }.write(report, out),
     }
 }
 

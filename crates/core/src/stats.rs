@@ -8,7 +8,7 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
-    /// Excluded by `.gitignore`, `.ignore` or `.leaktrapignore`.
+    /// Excluded by `.gitignore`, `.ignore`, `.leaktrapignore` or `.secretlintignore`.
     Ignored,
     /// Content looks binary (a NUL byte near the start).
     Binary,
@@ -59,6 +59,17 @@ pub enum SuppressionKind {
     GlobalAllowlist,
     /// An entry of the baseline file given with `--baseline`.
     Baseline,
+    /// A `gitleaks:allow` comment on the line (Gitleaks' inline marker).
+    GitleaksAllow,
+    /// An entry of `.gitleaksignore` (a Gitleaks fingerprint).
+    Gitleaksignore,
+    /// A finding of the Gitleaks report given with `--baseline-path`.
+    GitleaksBaseline,
+    /// A `secretlint-disable…` comment (line, next line or block).
+    SecretlintDisable,
+    /// A detect-secrets `pragma: allowlist secret` or
+    /// `pragma: allowlist nextline secret` comment.
+    DetectSecretsPragma,
 }
 
 impl SuppressionKind {
@@ -68,6 +79,11 @@ impl SuppressionKind {
             SuppressionKind::RuleAllowlist => "rule-allowlist",
             SuppressionKind::GlobalAllowlist => "global-allowlist",
             SuppressionKind::Baseline => "baseline",
+            SuppressionKind::GitleaksAllow => "gitleaks-allow",
+            SuppressionKind::Gitleaksignore => "gitleaksignore",
+            SuppressionKind::GitleaksBaseline => "gitleaks-baseline",
+            SuppressionKind::SecretlintDisable => "secretlint-disable",
+            SuppressionKind::DetectSecretsPragma => "detect-secrets-pragma",
         }
     }
 }

@@ -8,7 +8,8 @@
 //!
 //! Formats: [`Text`] for people; [`Json`] (versioned, `docs/json-report.md`),
 //! [`Jsonl`], [`Csv`], [`Junit`], [`Github`] (workflow annotations),
-//! [`Markdown`] (a step summary) and [`Sarif`] (code scanning) for machines.
+//! [`Markdown`] (a step summary) and [`Sarif`] (code scanning) for machines;
+//! [`GitleaksJson`] writes Gitleaks' report shape for tools that read it.
 //! `docs/formats.md` describes each.
 //!
 //! It must not know about rules' regexes, the engine, files or flags: what a
@@ -19,6 +20,7 @@ mod csv;
 pub mod evidence;
 mod fingerprint;
 mod github;
+mod gitleaks_json;
 mod json;
 mod jsonl;
 mod junit;
@@ -29,6 +31,7 @@ mod text;
 pub use crate::csv::Csv;
 pub use fingerprint::{line_hashes, secret_fingerprint, Fingerprinter};
 pub use github::Github;
+pub use gitleaks_json::{gitleaks_fingerprint, GitleaksJson};
 pub use json::{Json, JSON_SCHEMA_VERSION};
 pub use jsonl::Jsonl;
 pub use junit::Junit;

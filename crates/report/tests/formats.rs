@@ -10,8 +10,8 @@ use leaktrap_core::{
     Severity, SkipReason, SuppressionKind,
 };
 use leaktrap_report::{
-    file_uri, Artifacts, Csv, Fingerprinter, Github, Json, Jsonl, Junit, Markdown, Report,
-    Reporter, Sarif, Text, MAX_RESULTS,
+    file_uri, Artifacts, Csv, Fingerprinter, Github, GitleaksJson, Json, Jsonl, Junit, Markdown,
+    Report, Reporter, Sarif, Text, MAX_RESULTS,
 };
 use serde_json::Value;
 use std::borrow::Cow;
@@ -186,6 +186,7 @@ fn all_formats() -> Vec<(&'static str, Box<dyn Reporter>)> {
         ("github", Box::new(Github { artifacts: &Repo })),
         ("markdown", Box::new(Markdown)),
         ("sarif", Box::new(Sarif::new(&Repo))),
+        ("gitleaks_json", Box::new(GitleaksJson { artifacts: &Repo })),
     ]
 }
 
@@ -556,4 +557,62 @@ fn a_fingerprint_key_replaces_the_unkeyed_hash_in_json_and_sarif() {
     assert_valid_sarif(&sarif_validator(), &sarif);
     let text = serde_json::to_string(&sarif).unwrap();
     assert!(!text.contains(&unkeyed["sha256:".len()..]), "{text}");
+}
+
+#[test]
+fn gitleaks_json_has_gitleaks_field_names_order_and_fingerprints() {
+    let f = findings();
+    let s = stats();
+    let text = render(&GitleaksJson { artifacts: &Repo }, &f, &s, Redaction::Mask);
+    assert!(text.starts_with("[\n {\n  \"RuleID\": "), "{text}");
+    assert!(text.ends_with("]\n"));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let first = v[0].as_object().unwrap();
+    let keys: Vec<&str> = first.keys().map(String::as_str).collect();
+    // serde_json's map keeps insertion order only with preserve_order, so
+    // check the order in the text.
+    let order = [
+        "RuleID",
+        "Description",
+        "StartLine",
+        "EndLine",
+        "StartColumn",
+        "EndColumn",
+        "Match",
+        "Secret",
+        "File",
+        "SymlinkFile",
+        "Commit",
+        "Entropy",
+        "Author",
+        "Email",
+        "Date",
+        "Message",
+        "Tags",
+        "Fingerprint",
+    ];
+    assert_eq!(keys.len(), order.len(), "{keys:?}");
+    let block = &text[..text.find("\n },").unwrap()];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|k| block.find(&format!("\"{k}\":")).expect(k))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{block}");
+    let history = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["Commit"] != "")
+        .unwrap();
+    assert_eq!(
+        history["Fingerprint"],
+        "0123456789abcdef0123456789abcdef01234567:old/settings.env:example.token:1"
+    );
+    assert_eq!(history["Author"], "Ada Tester");
+    assert_eq!(v[0]["Fingerprint"], format!("{FILE_A}:example.token:1"));
+    assert_eq!(v[0]["EndColumn"], 5 + TOKEN.len() as u64, "inclusive");
+    assert_eq!(
+        render(&GitleaksJson { artifacts: &Repo }, &[], &s, Redaction::Mask),
+        "[]\n"
+    );
 }

@@ -2,15 +2,21 @@
 //!
 //! A [`Worker`] (one per thread) takes an input's content in chunks, runs the
 //! engine over each, keeps every match exactly once across chunk overlaps,
-//! turns byte offsets into lines and columns, counts suppressed matches by
+//! turns byte offsets into lines and columns, applies other scanners'
+//! suppression comments (`gitleaks:allow`, detect-secrets' pragmas,
+//! secretlint's directives: see `directives`), counts suppressed matches by
 //! mechanism, and collects findings and statistics. [`Outcome::merge`] then
 //! combines workers into a sorted result that does not depend on how the
 //! work was spread over threads.
 //!
 //! It must not know about files, git, command-line flags or output formats.
 
+mod directives;
 mod position;
 
+pub use directives::{secretlint_families, Family};
+
+use directives::Directives;
 use leaktrap_core::{sort_findings, Finding, ScanStats, Secret};
 use leaktrap_engine::{Engine, Match, Scratch};
 use position::LineTracker;
@@ -46,6 +52,8 @@ struct Current {
     focus: Option<Vec<(u64, u64)>>,
     /// Some chunk could hold a match across lines.
     spans_lines: bool,
+    /// Other scanners' suppression comments (`gitleaks:allow`, …).
+    directives: Directives,
 }
 
 impl<'e> Worker<'e> {
@@ -79,6 +87,7 @@ impl<'e> Worker<'e> {
             bytes: 0,
             focus: None,
             spans_lines: false,
+            directives: Directives::default(),
         });
     }
 
@@ -109,6 +118,21 @@ impl<'e> Worker<'e> {
             &mut self.matches,
         );
         cur.spans_lines |= self.scratch.spans_lines();
+        let first_line = cur.lines.first_line();
+        let engine = self.engine;
+        let known = |name: &str| {
+            (0..engine.len()).any(|i| {
+                let id = &engine.rule_meta(i).id;
+                id == name || id.strip_prefix(name).is_some_and(|r| r.starts_with('.'))
+            })
+        };
+        let mut warnings = Vec::new();
+        cur.directives
+            .begin_chunk(data, first_line, keep, &known, &mut warnings);
+        for (line, message) in warnings {
+            self.stats.warn(format!("{}:{line}", cur.display), message);
+        }
+        cur.spans_lines |= cur.directives.spans_lines;
         for m in self
             .matches
             .iter()
@@ -121,7 +145,19 @@ impl<'e> Worker<'e> {
                     continue;
                 }
             }
-            if let Some(kind) = m.suppressed {
+            let suppressed = m.suppressed.or_else(|| {
+                // The lines of the whole match, as `leaktrap:allow` uses.
+                let nl = |s: &[u8]| memchr::memchr_iter(b'\n', s).count() as u64;
+                let start = m.start.min(m.secret_start);
+                let end = m.end.max(m.secret_end);
+                let lines = (
+                    location.start_line - nl(&data[start..m.secret_start]),
+                    location.end_line + nl(&data[m.secret_end..end]),
+                );
+                cur.directives
+                    .suppresses(&self.engine.rule_meta(m.rule).id, lines, start)
+            });
+            if let Some(kind) = suppressed {
                 self.stats.suppress(kind);
                 continue;
             }
@@ -137,6 +173,8 @@ impl<'e> Worker<'e> {
         cur.bytes += keep as u64;
         if overlap > 0 {
             cur.lines.advance(&data[..keep]);
+            let next_line = cur.lines.first_line();
+            cur.directives.end_chunk(keep, next_line);
         }
     }
 

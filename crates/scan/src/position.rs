@@ -92,6 +92,11 @@ impl LineTracker {
         (line, column)
     }
 
+    /// The line of the current chunk's first byte.
+    pub(crate) fn first_line(&self) -> u64 {
+        self.lines_before + 1
+    }
+
     /// Starts a new chunk: the cursor goes back to its first byte.
     pub(crate) fn reset_cursor(&mut self) {
         self.cursor = Cursor {

@@ -1,9 +1,10 @@
 //! Inputs of leaktrap: decides *what bytes exist and where they came from*.
 //!
 //! - [`walk`]: a parallel directory walk (the `ignore` crate) that honours
-//!   `.gitignore`, `.ignore` and `.leaktrapignore` unless told not to, includes
-//!   dotfiles, skips `.git`, does not follow symlinks unless asked, and reports
-//!   every entry it did not hand over, with the reason.
+//!   `.gitignore`, `.ignore`, `.leaktrapignore` and `.secretlintignore`
+//!   unless told not to, includes dotfiles, skips `.git`, does not follow
+//!   symlinks unless asked, and reports every entry it did not hand over,
+//!   with the reason.
 //! - [`staged`]: what a commit would add: the index (honouring
 //!   `GIT_INDEX_FILE`) against `HEAD`, with the line ranges that are new.
 //! - [`Git`]: history through git's plumbing — every blob in pack order,

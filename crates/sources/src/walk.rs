@@ -92,6 +92,8 @@ where
         .filter_entry(|e| e.file_name() != OsStr::new(".git"));
     if !opts.no_ignore {
         b.add_custom_ignore_filename(".leaktrapignore");
+        // secretlint's ignore file, same syntax: kept working after a switch.
+        b.add_custom_ignore_filename(".secretlintignore");
     }
     let counting = !opts.no_ignore;
     // Where the root sits under `base`, computed once: entries are the root
@@ -310,28 +312,36 @@ mod tests {
         fs::write(r.join(".leaktrapignore"), "fixtures.txt\n").unwrap();
         fs::write(r.join("a.log"), "x").unwrap();
         fs::write(r.join("fixtures.txt"), "x").unwrap();
+        fs::write(r.join(".secretlintignore"), "# secretlint's\n/vendor.js\n").unwrap();
+        fs::write(r.join("vendor.js"), "x").unwrap();
         fs::write(r.join(".env"), "x").unwrap();
         fs::create_dir_all(r.join(".github")).unwrap();
         fs::write(r.join(".github/ci.yml"), "x").unwrap();
         let (files, _, sum) = collect(r, &WalkOptions::default());
         assert_eq!(
             files,
-            vec![".env", ".github/ci.yml", ".gitignore", ".leaktrapignore"]
+            vec![
+                ".env",
+                ".github/ci.yml",
+                ".gitignore",
+                ".leaktrapignore",
+                ".secretlintignore"
+            ]
         );
-        assert_eq!(sum.ignored, 3, "build/, a.log, fixtures.txt");
+        assert_eq!(sum.ignored, 4, "build/, a.log, fixtures.txt, vendor.js");
         let root = display_path(r);
         let names: Vec<&str> = sum
             .ignored_paths
             .iter()
             .map(|p| p.strip_prefix(&root).unwrap().trim_start_matches('/'))
             .collect();
-        assert_eq!(names, vec!["a.log", "build", "fixtures.txt"]);
+        assert_eq!(names, vec!["a.log", "build", "fixtures.txt", "vendor.js"]);
         let all = WalkOptions {
             no_ignore: true,
             ..Default::default()
         };
         let (files, _, sum) = collect(r, &all);
-        assert_eq!(files.len(), 7, "{files:?}");
+        assert_eq!(files.len(), 9, "{files:?}");
         assert!(files.iter().all(|f| !f.starts_with(".git/")));
         assert_eq!(sum.ignored, 0);
     }
