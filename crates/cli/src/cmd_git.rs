@@ -978,6 +978,10 @@ fn attribute(
             }
             let commit = &changes.commits[intro.commit as usize];
             for (k, f) in fs.iter().enumerate() {
+                // A rule limited to other paths does not apply here.
+                if !engine.rule_applies_to_path(&f.rule.id, path) {
+                    continue;
+                }
                 if engine.rule_path_allowlisted(&f.rule.id, path) {
                     if first_time {
                         stats.suppress(SuppressionKind::RuleAllowlist);
@@ -985,6 +989,10 @@ fn attribute(
                     continue;
                 }
                 let secret = f.secret.expose();
+                if engine.history_allowlisted(&f.rule.id, secret, path, &commit.oid.to_string()) {
+                    stats.suppress(SuppressionKind::RuleAllowlist);
+                    continue;
+                }
                 let holds = |p: &Oid| {
                     !p.is_zero()
                         && old

@@ -11,7 +11,7 @@
 
 mod position;
 
-use leaktrap_core::{sort_findings, Finding, ScanStats, Secret};
+use leaktrap_core::{sort_findings, Finding, Location, ScanStats, Secret};
 use leaktrap_engine::{Engine, Match, Scratch};
 use position::LineTracker;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,6 +46,8 @@ struct Current {
     focus: Option<Vec<(u64, u64)>>,
     /// Some chunk could hold a match across lines.
     spans_lines: bool,
+    /// Path-only rules have been applied.
+    path_reported: bool,
 }
 
 impl<'e> Worker<'e> {
@@ -79,6 +81,7 @@ impl<'e> Worker<'e> {
             bytes: 0,
             focus: None,
             spans_lines: false,
+            path_reported: false,
         });
     }
 
@@ -150,8 +153,43 @@ impl<'e> Worker<'e> {
         }
     }
 
+    /// Reports the current input for rules that match on its path alone
+    /// (a rule with `path` and no `regex`). [`Worker::end`] calls it; call
+    /// it before [`Worker::abort`] for a file whose content is not scanned
+    /// (binary) but whose name still matters.
+    pub fn path_findings(&mut self) {
+        let Some(cur) = self.cur.as_mut() else {
+            return;
+        };
+        if cur.path_reported {
+            return;
+        }
+        cur.path_reported = true;
+        let Some(rel) = cur.rel.as_deref() else {
+            return;
+        };
+        for r in self.engine.path_only_matches(rel) {
+            self.findings.push(Finding {
+                rule: self.engine.rule_meta(r).clone(),
+                path: cur.display.clone(),
+                location: Location {
+                    start_line: 1,
+                    start_column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                    byte_start: 0,
+                    byte_end: 0,
+                },
+                secret: Secret::new(b""),
+                entropy: 0.0,
+                origin: None,
+            });
+        }
+    }
+
     /// Finishes the current input and counts it as scanned.
     pub fn end(&mut self) {
+        self.path_findings();
         if let Some(cur) = self.cur.take() {
             self.last_spans_lines = cur.spans_lines;
             self.stats.files_scanned += 1;
@@ -261,6 +299,7 @@ regex = '''\b(tok_[a-z0-9]{12})\b'''
         Engine::compile(&RuleSet {
             rules,
             allow: Default::default(),
+            allowlists: Vec::new(),
             inline_markers: vec!["leaktrap:allow".into()],
         })
         .unwrap()
