@@ -959,7 +959,7 @@ impl Engine {
                 .to_ascii_lowercase()
                 .contains("generic")
         };
-        if !gl.iter().any(|m| generic(m)) {
+        if !gl.iter().any(generic) {
             return;
         }
         let line_of = |m: &Match| memchr::memrchr(b'\n', &data[..m.start]).map_or(0, |i| i + 1);

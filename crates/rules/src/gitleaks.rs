@@ -573,9 +573,11 @@ fn translate_allow(a: &GlAllow) -> Result<AllowDef, String> {
         "" | "secret" => RegexTarget::Secret,
         "match" => RegexTarget::Match,
         "line" => RegexTarget::Line,
-        other => return Err(format!(
+        other => {
+            return Err(format!(
             "unknown allowlist regexTarget {other:?} (expected \"secret\", \"match\" or \"line\")"
-        )),
+        ))
+        }
     };
     let def = AllowDef {
         description: a.description.clone(),
