@@ -7,6 +7,8 @@ mod baseline;
 mod evidence;
 #[path = "e2e/formats.rs"]
 mod formats;
+#[path = "e2e/gitleaks_config.rs"]
+mod gitleaks_config;
 #[path = "e2e/history.rs"]
 mod history;
 #[path = "e2e/migrate.rs"]
@@ -85,7 +87,10 @@ fn b64_line(seed: u32) -> String {
 
 fn leaktrap() -> Command {
     let mut c = Command::cargo_bin("leaktrap").unwrap();
-    c.env_remove("LEAKTRAP_CONFIG").env("NO_COLOR", "1");
+    c.env_remove("LEAKTRAP_CONFIG")
+        .env_remove("GITLEAKS_CONFIG")
+        .env_remove("GITLEAKS_CONFIG_TOML")
+        .env("NO_COLOR", "1");
     c
 }
 

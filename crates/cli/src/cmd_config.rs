@@ -14,6 +14,13 @@ pub fn show(common: &CommonArgs, path: &Path) -> Result<u8> {
         .count();
     let mut out = std::io::stdout().lock();
     writeln!(out, "# config: {}", config.origin)?;
+    writeln!(out, "# found by: {}", config.source)?;
+    if config.format == leaktrap_rules::ConfigFormat::Gitleaks {
+        writeln!(
+            out,
+            "# format: Gitleaks (shown translated into leaktrap's schema; regexes rewritten from Go RE2)"
+        )?;
+    }
     writeln!(
         out,
         "# rules in force: {} ({} built-in, {} from config)",

@@ -898,6 +898,59 @@ fn scan_tags(git: &Git, engine: &Engine) -> Result<Outcome> {
     Ok(o)
 }
 
+/// Rules that report a file by its path alone (`path` and no `regex`): one
+/// finding per path and rule, naming the commits that added or changed a
+/// file there.
+fn path_only_findings(
+    engine: &Engine,
+    changes: &Changes,
+    ignore: &ignore::gitignore::Gitignore,
+    out: &mut Vec<Finding>,
+) {
+    let mut hits: BTreeMap<(&str, usize), Vec<(&CommitMeta, Oid)>> = BTreeMap::new();
+    for oid in &changes.order {
+        for intro in changes.intros.get(oid).into_iter().flatten() {
+            let path = intro.path.as_str();
+            if ignore.matched_path_or_any_parents(path, false).is_ignore()
+                || engine.path_allowlisted(path)
+            {
+                continue;
+            }
+            let commit = &changes.commits[intro.commit as usize];
+            for r in engine.path_only_matches(path) {
+                let id = &engine.rule_meta(r).id;
+                if !engine.history_allowlisted(id, b"", path, &commit.oid.to_string()) {
+                    hits.entry((path, r)).or_default().push((commit, *oid));
+                }
+            }
+        }
+    }
+    for ((path, r), mut commits) in hits {
+        commits.sort_by_key(|(c, _)| (c.time, c.oid));
+        commits.dedup_by_key(|(c, _)| c.oid);
+        let also: Vec<String> = commits[1..]
+            .iter()
+            .map(|(c, _)| c.oid.to_string())
+            .collect();
+        let (first, blob) = commits[0];
+        out.push(Finding {
+            rule: engine.rule_meta(r).clone(),
+            path: path.to_string(),
+            location: leaktrap_core::Location {
+                start_line: 1,
+                start_column: 1,
+                end_line: 1,
+                end_column: 1,
+                byte_start: 0,
+                byte_end: 0,
+            },
+            secret: leaktrap_core::Secret::new(b""),
+            entropy: 0.0,
+            origin: Some(Box::new(origin(OriginKind::File, first, Some(blob), also))),
+        });
+    }
+}
+
 fn origin(kind: OriginKind, c: &CommitMeta, blob: Option<Oid>, also_in: Vec<String>) -> Origin {
     Origin {
         kind,
@@ -999,6 +1052,10 @@ fn attribute(
             }
             let commit = &changes.commits[intro.commit as usize];
             for (k, f) in fs.iter().enumerate() {
+                // A rule limited to other paths does not apply here.
+                if !engine.rule_applies_to_path(&f.rule.id, path) {
+                    continue;
+                }
                 if engine.rule_path_allowlisted(&f.rule.id, path) {
                     if first_time {
                         stats.suppress(SuppressionKind::RuleAllowlist);
@@ -1006,6 +1063,10 @@ fn attribute(
                     continue;
                 }
                 let secret = f.secret.expose();
+                if engine.history_allowlisted(&f.rule.id, secret, path, &commit.oid.to_string()) {
+                    stats.suppress(SuppressionKind::RuleAllowlist);
+                    continue;
+                }
                 let holds = |p: &Oid| {
                     !p.is_zero()
                         && old
@@ -1041,6 +1102,7 @@ fn attribute(
             out.push(f);
         }
     }
+    path_only_findings(engine, changes, ignore, &mut out);
     if unreachable > 0 {
         stats.warn(
             "(unreachable objects)",

@@ -161,6 +161,7 @@ impl ThreadScan<'_> {
                 match res {
                     Ok(FileContent::Text(_)) => w.end(),
                     Ok(FileContent::Binary) => {
+                        w.path_findings();
                         w.abort();
                         w.stats_mut().skip(SkipReason::Binary, f.display);
                     }

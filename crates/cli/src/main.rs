@@ -169,8 +169,9 @@ struct BaselineArgs {
 
 #[derive(Args, Clone)]
 struct CommonArgs {
-    /// Config file (default: $LEAKTRAP_CONFIG, else `.leaktrap.toml` at the
-    /// repository root of the first path).
+    /// Config file, leaktrap or Gitleaks format (default: $LEAKTRAP_CONFIG,
+    /// else `.leaktrap.toml` at the repository root of the first path, else
+    /// $GITLEAKS_CONFIG, $GITLEAKS_CONFIG_TOML, or `.gitleaks.toml` there).
     #[arg(long, short = 'c', value_name = "FILE", env = "LEAKTRAP_CONFIG")]
     config: Option<PathBuf>,
 }

@@ -36,6 +36,7 @@ pub fn check_rules(
     let set = RuleSet {
         rules: rules.to_vec(),
         allow: Default::default(),
+        allowlists: Vec::new(),
         inline_markers: vec!["leaktrap:allow".into()],
     };
     let engine = Engine::compile(&set)?;

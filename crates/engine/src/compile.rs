@@ -6,7 +6,7 @@ use crate::keywords::Keywords;
 use crate::{Match, Scratch, Window};
 use aho_corasick::AhoCorasick;
 use leaktrap_core::{RuleMeta, SuppressionKind};
-use leaktrap_rules::{AllowDef, GroupRef, RegexTarget, Rule, RuleSet};
+use leaktrap_rules::{AllowDef, Condition, GroupRef, KeywordScope, RegexTarget, Rule, RuleSet};
 use memchr::memmem;
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use std::sync::{Arc, OnceLock};
@@ -26,6 +26,12 @@ pub struct CompileError {
 pub(crate) struct CompiledRule {
     pub(crate) meta: Arc<RuleMeta>,
     multiline: bool,
+    /// A keyword hit runs the regex over the whole buffer.
+    file_scope: bool,
+    /// Gitleaks semantics: secret extraction, strict entropy, de-duplication.
+    gitleaks: bool,
+    /// `requires`: (rule index, within lines, within columns).
+    requires: Vec<(usize, Option<u64>, Option<u64>)>,
     max_len: usize,
     entropy: Option<f32>,
     min_classes: Option<u8>,
@@ -41,7 +47,7 @@ pub(crate) struct CompiledRule {
 struct Matcher {
     regex: Regex,
     secret_group: usize,
-    allow: CompiledAllow,
+    allow: Vec<CompiledAllow>,
 }
 
 impl CompiledRule {
@@ -77,10 +83,17 @@ fn decoded_text(secret: &[u8]) -> Option<Vec<u8>> {
 
 #[derive(Default)]
 struct CompiledAllow {
+    and: bool,
     regexes: Vec<Regex>,
     target: RegexTarget,
     /// Case-insensitive stopwords.
     stopwords: Option<AhoCorasick>,
+    /// Also try stopwords on the secret's base64 decoding.
+    decode: bool,
+    /// AND lists only (OR lists' paths are applied before scanning).
+    paths: Vec<Regex>,
+    /// Lowercase full commit ids.
+    commits: Vec<String>,
 }
 
 impl CompiledAllow {
@@ -103,38 +116,129 @@ impl CompiledAllow {
                     .map_err(|e| err("allow.stopwords", e.to_string()))?,
             )
         };
+        let and = def.condition == Condition::And;
+        let paths = if and {
+            def.paths
+                .iter()
+                .map(|p| build_regex(p).map_err(|e| err("allow.paths", e)))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            Vec::new()
+        };
         Ok(CompiledAllow {
+            and,
             regexes,
             target: def.regex_target,
             stopwords,
+            decode: !def.gitleaks,
+            paths,
+            commits: def.commits.iter().map(|c| c.to_ascii_lowercase()).collect(),
         })
     }
 
+    fn stopword(&self, secret: &[u8]) -> bool {
+        self.stopwords.as_ref().is_some_and(|sw| {
+            sw.is_match(secret)
+                || (self.decode && decoded_text(secret).is_some_and(|t| sw.is_match(&t)))
+        })
+    }
+
+    /// Whether the list suppresses a match, judged on its content and, for
+    /// AND lists, the path (`None`: unknown, so a path criterion fails).
+    /// Commits are unknown while scanning: a commit criterion fails here and
+    /// is judged by [`Engine::history_allowlisted`].
     fn allows(
         &self,
         secret: &[u8],
         matched: &[u8],
-        line: impl FnOnce() -> (usize, usize),
+        line: &mut dyn FnMut() -> (usize, usize),
         data: &[u8],
+        path: Option<&str>,
     ) -> bool {
-        if let Some(sw) = &self.stopwords {
-            if sw.is_match(secret) || decoded_text(secret).is_some_and(|t| sw.is_match(&t)) {
-                return true;
-            }
+        let regex = |line: &mut dyn FnMut() -> (usize, usize)| {
+            let target = match self.target {
+                RegexTarget::Secret => secret,
+                RegexTarget::Match => matched,
+                RegexTarget::Line => {
+                    let (s, e) = line();
+                    &data[s..e]
+                }
+            };
+            self.regexes.iter().any(|r| r.is_match(target))
+        };
+        if !self.and {
+            return self.stopword(secret) || (!self.regexes.is_empty() && regex(line));
         }
-        if self.regexes.is_empty() {
+        if !self.commits.is_empty() {
             return false;
         }
-        let target = match self.target {
-            RegexTarget::Secret => secret,
-            RegexTarget::Match => matched,
-            RegexTarget::Line => {
-                let (s, e) = line();
-                &data[s..e]
+        if !self.paths.is_empty() {
+            let Some(p) = path else { return false };
+            if !self.paths.iter().any(|r| r.is_match(p.as_bytes())) {
+                return false;
             }
-        };
-        self.regexes.iter().any(|r| r.is_match(target))
+        }
+        if self.stopwords.is_some() && !self.stopword(secret) {
+            return false;
+        }
+        if !self.regexes.is_empty() && !regex(line) {
+            return false;
+        }
+        // An AND list of paths alone is applied before scanning.
+        self.stopwords.is_some() || !self.regexes.is_empty()
     }
+
+    /// Judged once the path and the commit are known (history scans): OR
+    /// lists on their commits and paths, AND lists that name a commit or a
+    /// path, on everything they give. A regex on the match or the line
+    /// cannot be judged from the secret alone: such an AND list does not
+    /// suppress (fail closed).
+    /// (An OR list's paths were applied before scanning.)
+    fn allows_in_history(&self, secret: &[u8], path: &str, commit: &str) -> bool {
+        let commit_ok = || self.commits.iter().any(|c| c.eq_ignore_ascii_case(commit));
+        if !self.and {
+            return commit_ok();
+        }
+        if self.commits.is_empty() && self.paths.is_empty() {
+            return false;
+        }
+        if !self.commits.is_empty() && !commit_ok() {
+            return false;
+        }
+        if !self.paths.is_empty() && !self.paths.iter().any(|r| r.is_match(path.as_bytes())) {
+            return false;
+        }
+        if self.stopwords.is_some() && !self.stopword(secret) {
+            return false;
+        }
+        if !self.regexes.is_empty()
+            && (self.target != RegexTarget::Secret
+                || !self.regexes.iter().any(|r| r.is_match(secret)))
+        {
+            return false;
+        }
+        true
+    }
+}
+
+/// Whether an allowlist decides on paths before any content is read: an OR
+/// list's `paths`, or an AND list of `paths` alone.
+fn pre_scan_paths(def: &AllowDef) -> &[String] {
+    let usable = match def.condition {
+        Condition::Or => true,
+        Condition::And => def.is_location_only() && def.commits.is_empty(),
+    };
+    if usable {
+        &def.paths
+    } else {
+        &[]
+    }
+}
+
+fn rule_allowlists(def: &leaktrap_rules::RuleDef) -> impl Iterator<Item = &AllowDef> {
+    std::iter::once(&def.allow)
+        .filter(|a| !a.is_empty())
+        .chain(&def.allowlists)
 }
 
 /// Compiles a pattern the way every rule pattern is compiled: bytes, ASCII
@@ -145,7 +249,7 @@ fn build_regex(pattern: &str) -> Result<Regex, String> {
         .unicode(false)
         .multi_line(true)
         .crlf(true)
-        .size_limit(64 << 20)
+        .size_limit(128 << 20)
         .dfa_size_limit(16 << 20)
         .build()
         .map_err(|e| e.to_string())
@@ -154,7 +258,7 @@ fn build_regex(pattern: &str) -> Result<Regex, String> {
 fn build_set(patterns: &[String]) -> Result<RegexSet, String> {
     RegexSetBuilder::new(patterns)
         .unicode(false)
-        .size_limit(64 << 20)
+        .size_limit(128 << 20)
         .build()
         .map_err(|e| e.to_string())
 }
@@ -169,8 +273,14 @@ pub struct Engine {
     always: Vec<usize>,
     /// Per-rule path allowlists: one set, pattern index → rule index.
     rule_paths: Option<(RegexSet, Vec<usize>)>,
-    global: CompiledAllow,
+    /// Rules limited to some paths (`path`): one set, pattern → rule.
+    scope: Option<(RegexSet, Vec<usize>)>,
+    /// Rules without a regex, reported by path.
+    path_only: Vec<usize>,
+    global: Vec<CompiledAllow>,
     global_paths: Option<RegexSet>,
+    by_id: std::collections::HashMap<String, usize>,
+    has_composite: bool,
     inline: Vec<memmem::Finder<'static>>,
     /// Keywords of multi-line rules (see [`Engine::may_span_lines`]).
     multiline_kw: Option<aho_corasick::AhoCorasick>,
@@ -200,13 +310,48 @@ impl Engine {
         let mut path_owner = Vec::new();
         let mut ml_keywords: Vec<String> = Vec::new();
         let mut multiline_always = false;
+        let mut by_id = std::collections::HashMap::new();
         for (idx, rule) in set.rules.iter().enumerate() {
-            rules.push(compile_rule(rule)?);
+            by_id.insert(rule.def.id.clone(), idx);
+        }
+        let mut scope_patterns = Vec::new();
+        let mut scope_owner = Vec::new();
+        let mut path_only = Vec::new();
+        for (idx, rule) in set.rules.iter().enumerate() {
+            rules.push(compile_rule(rule, &by_id)?);
+            if let Some(p) = &rule.def.path {
+                build_regex(p).map_err(|message| CompileError {
+                    origin: rule.origin.clone(),
+                    rule: rule.def.id.clone(),
+                    what: "path".into(),
+                    message,
+                })?;
+                scope_patterns.push(p.clone());
+                scope_owner.push(idx);
+            }
+            for p in rule_allowlists(&rule.def).flat_map(pre_scan_paths) {
+                path_patterns.push(p.clone());
+                path_owner.push(idx);
+            }
+            if rule.def.regex.is_empty() {
+                if !rule.def.skip_report {
+                    path_only.push(idx);
+                }
+                continue;
+            }
+            // A composite rule's verdict depends on other lines.
+            let spans = rule.def.multiline
+                || rule.def.keyword_scope == KeywordScope::File
+                || !rule.def.requires.is_empty();
             // A rule without keywords is verified over the whole buffer,
             // where its regex could cross a line: treated as multi-line.
-            multiline_always |= rule.def.keywords.is_empty();
-            if rule.def.multiline {
+            multiline_always |= rule.def.keywords.is_empty() && !rule.def.skip_report;
+            if spans {
                 ml_keywords.extend(rule.def.keywords.iter().map(|k| k.to_ascii_lowercase()));
+            }
+            // Auxiliary rules run only for the composite rules that need them.
+            if rule.def.skip_report {
+                continue;
             }
             if rule.def.keywords.is_empty() {
                 always.push(idx);
@@ -225,11 +370,18 @@ impl Engine {
                     kw_rules[pid].push(idx);
                 }
             }
-            for p in &rule.def.allow.paths {
-                path_patterns.push(p.clone());
-                path_owner.push(idx);
-            }
         }
+        let scope = if scope_patterns.is_empty() {
+            None
+        } else {
+            let set_re = build_set(&scope_patterns).map_err(|message| CompileError {
+                origin: "(rule set)".into(),
+                rule: "*".into(),
+                what: "path".into(),
+                message,
+            })?;
+            Some((set_re, scope_owner))
+        };
         let keywords = if keywords.is_empty() {
             None
         } else {
@@ -266,11 +418,23 @@ impl Engine {
             what: what.into(),
             message,
         };
-        let global = CompiledAllow::compile(&set.allow, global_err)?;
-        let global_paths = if set.allow.paths.is_empty() {
+        let lists: Vec<&AllowDef> = std::iter::once(&set.allow)
+            .filter(|a| !a.is_empty())
+            .chain(&set.allowlists)
+            .collect();
+        let global = lists
+            .iter()
+            .map(|a| CompiledAllow::compile(a, global_err))
+            .collect::<Result<Vec<_>, _>>()?;
+        let gpaths: Vec<String> = lists
+            .iter()
+            .flat_map(|a| pre_scan_paths(a))
+            .cloned()
+            .collect();
+        let global_paths = if gpaths.is_empty() {
             None
         } else {
-            Some(build_set(&set.allow.paths).map_err(|m| global_err("allow.paths", m))?)
+            Some(build_set(&gpaths).map_err(|m| global_err("allow.paths", m))?)
         };
         let inline = set
             .inline_markers
@@ -298,8 +462,12 @@ impl Engine {
             kw_rules,
             always,
             rule_paths,
+            scope,
+            path_only,
             global,
             global_paths,
+            has_composite: set.rules.iter().any(|r| !r.def.requires.is_empty()),
+            by_id,
             inline,
             multiline_kw,
             multiline_always,
@@ -353,6 +521,67 @@ impl Engine {
         set.matches(rel_path.as_bytes())
             .iter()
             .any(|i| self.rules[owner[i]].meta.id == rule_id)
+    }
+
+    /// Whether rule `rule_id` applies to files at `rel_path`: false only for
+    /// a rule limited by `path` to other files. Scans that learn paths after
+    /// scanning (git history) filter with this.
+    pub fn rule_applies_to_path(&self, rule_id: &str, rel_path: &str) -> bool {
+        let Some((set, owner)) = &self.scope else {
+            return true;
+        };
+        let Some(&idx) = self.by_id.get(rule_id) else {
+            return true;
+        };
+        if !owner.contains(&idx) {
+            return true;
+        }
+        set.matches(rel_path.as_bytes())
+            .iter()
+            .any(|i| owner[i] == idx)
+    }
+
+    /// Whether an allowlist that needs the commit (or, in an AND list, the
+    /// path) suppresses a finding of `rule_id` introduced by `commit` at
+    /// `rel_path`. History scans call this once both are known.
+    pub fn history_allowlisted(
+        &self,
+        rule_id: &str,
+        secret: &[u8],
+        rel_path: &str,
+        commit: &str,
+    ) -> bool {
+        if self
+            .global
+            .iter()
+            .any(|a| a.allows_in_history(secret, rel_path, commit))
+        {
+            return true;
+        }
+        let Some(&idx) = self.by_id.get(rule_id) else {
+            return false;
+        };
+        self.rules[idx].matcher().is_some_and(|m| {
+            m.allow
+                .iter()
+                .any(|a| a.allows_in_history(secret, rel_path, commit))
+        })
+    }
+
+    /// Rules without a regex whose `path` matches `rel_path` (and that no
+    /// path allowlist excludes there): each reports the file itself.
+    pub fn path_only_matches(&self, rel_path: &str) -> Vec<usize> {
+        if self.path_only.is_empty() {
+            return Vec::new();
+        }
+        self.path_only
+            .iter()
+            .copied()
+            .filter(|&r| {
+                let id = &self.rules[r].meta.id;
+                !self.rule_path_allowlisted(id, rel_path) && self.rule_applies_to_path(id, rel_path)
+            })
+            .collect()
     }
 
     /// Whether a match in `data` could span lines: it holds a keyword of a
@@ -414,11 +643,14 @@ impl Engine {
         scratch.touched.sort_unstable();
         let touched = std::mem::take(&mut scratch.touched);
         for &r in &touched {
-            self.verify(data, r, scratch);
+            self.verify(data, r, rel_path, scratch);
             scratch.windows[r].clear();
         }
         scratch.touched = touched;
         scratch.touched.clear();
+        if self.has_composite {
+            self.composite(data, rel_path, scratch);
+        }
         self.finish(data, scratch, out);
     }
 
@@ -435,6 +667,25 @@ impl Engine {
                 scratch.disabled[owner[i]] = true;
             }
         }
+        // Rules limited to some paths: off unless the path matches. With no
+        // path (history blobs), on: the caller filters by path afterwards.
+        if let (Some((set, owner)), Some(path)) = (&self.scope, rel_path) {
+            let hits = set.matches(path.as_bytes());
+            for (i, &r) in owner.iter().enumerate() {
+                if !hits.matched(i) {
+                    scratch.disabled[r] = true;
+                }
+            }
+            // A rule with several patterns is on if any matched.
+            for i in hits.iter() {
+                scratch.disabled[owner[i]] = false;
+            }
+            if let Some((set, owner)) = &self.rule_paths {
+                for i in set.matches(path.as_bytes()).iter() {
+                    scratch.disabled[owner[i]] = true;
+                }
+            }
+        }
     }
 
     /// Records a keyword hit for rule `r`: the window to verify is the hit's
@@ -448,6 +699,16 @@ impl Engine {
         let wins = &mut scratch.windows[r];
         if wins.is_empty() {
             scratch.touched.push(r);
+        }
+        if rule.file_scope {
+            if wins.is_empty() {
+                wins.push(Window {
+                    start: 0,
+                    end: len,
+                    closed: true,
+                });
+            }
+            return;
         }
         let lo = hs.saturating_sub(rule.max_len);
         let hi = he.saturating_add(rule.max_len).min(len);
@@ -501,32 +762,72 @@ impl Engine {
         wins.push(Window { start, end, closed });
     }
 
-    fn verify(&self, data: &[u8], r: usize, scratch: &mut Scratch) {
+    fn verify(&self, data: &[u8], r: usize, path: Option<&str>, scratch: &mut Scratch) {
+        let wins = std::mem::take(&mut scratch.windows[r]);
+        let mut locs = scratch.locs[r].take();
+        self.run_rule(
+            data,
+            r,
+            &wins,
+            path,
+            &mut locs,
+            &mut scratch.verified_bytes,
+            &mut scratch.candidates,
+        );
+        scratch.locs[r] = locs;
+        scratch.windows[r] = wins;
+    }
+
+    /// Runs rule `r`'s regex over `wins`, pushing candidates to `out`.
+    #[allow(clippy::too_many_arguments)]
+    fn run_rule(
+        &self,
+        data: &[u8],
+        r: usize,
+        wins: &[Window],
+        path: Option<&str>,
+        locs: &mut Option<regex::bytes::CaptureLocations>,
+        verified: &mut u64,
+        out: &mut Vec<Match>,
+    ) {
         let rule = &self.rules[r];
         // Built-in patterns are compiled by the test suite; a user's pattern
         // was compiled (and any error reported) in `Engine::compile`.
         let Some(matcher) = rule.matcher() else {
             return;
         };
-        let locs = scratch.locs[r].get_or_insert_with(|| matcher.regex.capture_locations());
-        for w in &scratch.windows[r] {
-            scratch.verified_bytes += (w.end - w.start) as u64;
+        let locs = locs.get_or_insert_with(|| matcher.regex.capture_locations());
+        for w in wins {
+            *verified += (w.end - w.start) as u64;
             let hay = &data[..w.end];
             let mut pos = w.start;
             while pos <= w.end {
                 let Some(m) = matcher.regex.captures_read_at(locs, hay, pos) else {
                     break;
                 };
-                let (ms, me) = (m.start(), m.end());
+                let (mut ms, mut me) = (m.start(), m.end());
                 pos = if me > ms { me } else { me + 1 };
-                let Some((ss, se)) = locs.get(matcher.secret_group) else {
-                    continue;
+                let (ss, se) = if rule.gitleaks {
+                    // Gitleaks trims line breaks off the match, then takes
+                    // the secret from the regex run again on the match alone.
+                    while ms < me && data[ms] == b'\n' {
+                        ms += 1;
+                    }
+                    while me > ms && data[me - 1] == b'\n' {
+                        me -= 1;
+                    }
+                    gitleaks_secret(matcher, data, ms, me)
+                } else {
+                    let Some(g) = locs.get(matcher.secret_group) else {
+                        continue;
+                    };
+                    g
                 };
                 if se <= ss {
                     continue;
                 }
-                if let Some(c) = self.candidate(data, r, &matcher.allow, (ms, me), (ss, se)) {
-                    scratch.candidates.push(c);
+                if let Some(c) = self.candidate(data, r, matcher, (ms, me), (ss, se), path) {
+                    out.push(c);
                 }
             }
         }
@@ -536,15 +837,19 @@ impl Engine {
         &self,
         data: &[u8],
         r: usize,
-        allow: &CompiledAllow,
+        matcher: &Matcher,
         (ms, me): (usize, usize),
         (ss, se): (usize, usize),
+        path: Option<&str>,
     ) -> Option<Match> {
         let rule = &self.rules[r];
         let secret = &data[ss..se];
         let entropy = shannon_entropy(secret);
-        if rule.entropy.is_some_and(|min| entropy < min) {
-            return None;
+        if let Some(min) = rule.entropy {
+            // Gitleaks wants strictly more than its threshold.
+            if entropy < min || (rule.gitleaks && entropy <= min) {
+                return None;
+            }
         }
         if rule
             .min_classes
@@ -556,10 +861,19 @@ impl Engine {
             return None;
         }
         let matched = &data[ms..me];
-        let line = || line_span(data, ms, me);
-        let suppressed = if allow.allows(secret, matched, line, data) {
+        let mut span = None;
+        let mut line = || *span.get_or_insert_with(|| line_span(data, ms, me));
+        let suppressed = if matcher
+            .allow
+            .iter()
+            .any(|a| a.allows(secret, matched, &mut line, data, path))
+        {
             Some(SuppressionKind::RuleAllowlist)
-        } else if self.global.allows(secret, matched, line, data) {
+        } else if self
+            .global
+            .iter()
+            .any(|a| a.allows(secret, matched, &mut line, data, path))
+        {
             Some(SuppressionKind::GlobalAllowlist)
         } else {
             None
@@ -575,6 +889,101 @@ impl Engine {
         })
     }
 
+    /// Composite rules: keeps a match of a rule with `requires` only when
+    /// every required rule matches (unsuppressed) within the distances given.
+    /// Required rules run over the whole buffer, whatever their keywords,
+    /// as Gitleaks runs them.
+    fn composite(&self, data: &[u8], path: Option<&str>, scratch: &mut Scratch) {
+        let mut needed: Vec<usize> = scratch
+            .candidates
+            .iter()
+            .flat_map(|c| self.rules[c.rule].requires.iter().map(|q| q.0))
+            .collect();
+        if needed.is_empty() {
+            return;
+        }
+        needed.sort_unstable();
+        needed.dedup();
+        let whole = [Window {
+            start: 0,
+            end: data.len(),
+            closed: true,
+        }];
+        let mut aux: std::collections::HashMap<usize, Vec<Match>> = Default::default();
+        for &r in &needed {
+            let mut found = Vec::new();
+            if !scratch.disabled[r] {
+                let mut locs = None;
+                self.run_rule(
+                    data,
+                    r,
+                    &whole,
+                    path,
+                    &mut locs,
+                    &mut scratch.verified_bytes,
+                    &mut found,
+                );
+            }
+            found.retain(|m| m.suppressed.is_none());
+            aux.insert(r, found);
+        }
+        let newlines: Vec<usize> = memchr::memchr_iter(b'\n', data).collect();
+        // (line, column) of an offset, both 0-based; columns in bytes.
+        let pos = |off: usize| {
+            let line = newlines.partition_point(|&n| n < off);
+            let start = if line == 0 { 0 } else { newlines[line - 1] + 1 };
+            (line as u64, (off - start) as u64)
+        };
+        scratch.candidates.retain(|c| {
+            let (pl, pc) = pos(c.start);
+            self.rules[c.rule].requires.iter().all(|&(r, wl, wc)| {
+                aux.get(&r).is_some_and(|found| {
+                    found.iter().any(|m| {
+                        let (l, col) = pos(m.start);
+                        wl.is_none_or(|n| l.abs_diff(pl) <= n)
+                            && wc.is_none_or(|n| col.abs_diff(pc) <= n)
+                    })
+                })
+            })
+        });
+    }
+
+    /// Gitleaks' de-duplication: a finding of a rule whose id contains
+    /// `generic` is dropped when another (non-generic) rule found a secret
+    /// containing it on the same line.
+    fn gitleaks_filter(&self, data: &[u8], gl: &mut Vec<Match>) {
+        let generic = |m: &Match| {
+            self.rules[m.rule]
+                .meta
+                .id
+                .to_ascii_lowercase()
+                .contains("generic")
+        };
+        if !gl.iter().any(generic) {
+            return;
+        }
+        let line_of = |m: &Match| memchr::memrchr(b'\n', &data[..m.start]).map_or(0, |i| i + 1);
+        let keep: Vec<bool> = gl
+            .iter()
+            .map(|g| {
+                if !generic(g) {
+                    return true;
+                }
+                let secret = &data[g.secret_start..g.secret_end];
+                let line = line_of(g);
+                !gl.iter().any(|h| {
+                    h.rule != g.rule
+                        && h.suppressed.is_none()
+                        && !generic(h)
+                        && line_of(h) == line
+                        && memmem::find(&data[h.secret_start..h.secret_end], secret).is_some()
+                })
+            })
+            .collect();
+        let mut k = keep.into_iter();
+        gl.retain(|_| k.next().unwrap_or(true));
+    }
+
     /// De-duplicates overlapping secrets (a provider rule beats a `generic.`
     /// one; then the most confident rule wins, then the longer secret, then
     /// the more severe rule, then the earlier rule),
@@ -583,7 +992,13 @@ impl Engine {
         let cands = &mut scratch.candidates;
         cands.sort_by_key(|c| (c.secret_start, c.secret_end, c.rule));
         let first = out.len();
+        let mut gl: Vec<Match> = Vec::new();
         for c in cands.drain(..) {
+            // Rules from a Gitleaks config keep Gitleaks' de-duplication.
+            if self.rules[c.rule].gitleaks {
+                gl.push(c);
+                continue;
+            }
             if let Some(last) = out[first..].last_mut() {
                 if c.secret_start < last.secret_end {
                     if self.rank(&c) > self.rank(last) {
@@ -593,6 +1008,11 @@ impl Engine {
                 }
             }
             out.push(c);
+        }
+        if !gl.is_empty() {
+            self.gitleaks_filter(data, &mut gl);
+            out.extend(gl);
+            out[first..].sort_by_key(|c| (c.secret_start, c.secret_end, c.rule));
         }
         // Inline markers: usually absent, so look for them once per buffer
         // first; only then find each match's lines, resuming from the last
@@ -665,18 +1085,42 @@ pub(crate) fn line_span(data: &[u8], start: usize, end: usize) -> (usize, usize)
     (s, e)
 }
 
-fn compile_rule(rule: &Rule) -> Result<CompiledRule, CompileError> {
+fn compile_rule(
+    rule: &Rule,
+    by_id: &std::collections::HashMap<String, usize>,
+) -> Result<CompiledRule, CompileError> {
     let def = &rule.def;
+    let err = |what: &str, message: String| CompileError {
+        origin: rule.origin.clone(),
+        rule: def.id.clone(),
+        what: what.into(),
+        message,
+    };
     let checksum = match &def.checksum {
-        Some(name) => Some(Checksum::from_name(name).ok_or_else(|| CompileError {
-            origin: rule.origin.clone(),
-            rule: def.id.clone(),
-            what: "checksum".into(),
-            message: format!("unknown validator {name:?}"),
-        })?),
+        Some(name) => Some(
+            Checksum::from_name(name)
+                .ok_or_else(|| err("checksum", format!("unknown validator {name:?}")))?,
+        ),
         None => None,
     };
-    let matcher = if rule.builtin {
+    let requires = def
+        .requires
+        .iter()
+        .map(|q| {
+            by_id
+                .get(&q.id)
+                .map(|&i| (i, q.within_lines, q.within_columns))
+                .ok_or_else(|| err("requires", format!("no rule has id {:?}", q.id)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let path_only = def.regex.is_empty();
+    let matcher = if path_only {
+        // Nothing to match; its path allowlists are compiled with the set.
+        for a in rule_allowlists(def) {
+            CompiledAllow::compile(a, err)?;
+        }
+        OnceLock::from(None)
+    } else if rule.builtin {
         OnceLock::new()
     } else {
         OnceLock::from(Some(build_matcher(rule)?))
@@ -684,6 +1128,9 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule, CompileError> {
     Ok(CompiledRule {
         meta: rule.meta.clone(),
         multiline: def.multiline,
+        file_scope: def.keyword_scope == KeywordScope::File,
+        gitleaks: def.gitleaks,
+        requires,
         max_len: def.effective_max_length(),
         entropy: def.entropy.map(|e| e as f32),
         min_classes: def.min_classes,
@@ -724,18 +1171,45 @@ fn build_matcher(rule: &Rule) -> Result<Matcher, CompileError> {
                     format!("the regex has no group named {n:?}"),
                 )
             })?,
+        // Gitleaks: the first group that matched something (see
+        // `gitleaks_secret`).
+        None if def.gitleaks => 0,
         None => regex
             .capture_names()
             .position(|c| c == Some("secret"))
             .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 }),
     };
-    // Path patterns are compiled once, as one set, by `Engine::compile`.
-    let allow = CompiledAllow::compile(&def.allow, err)?;
+    // Paths of OR lists are compiled once, as one set, by `Engine::compile`.
+    let allow = rule_allowlists(def)
+        .map(|a| CompiledAllow::compile(a, err))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Matcher {
         regex,
         secret_group,
         allow,
     })
+}
+
+/// Gitleaks' secret: the regex run again on the match alone; then the
+/// `secretGroup`, or else the first group that matched something, or else
+/// the whole match.
+fn gitleaks_secret(m: &Matcher, data: &[u8], ms: usize, me: usize) -> (usize, usize) {
+    let Some(caps) = m.regex.captures(&data[ms..me]) else {
+        return (ms, me);
+    };
+    if caps.len() < 2 {
+        return (ms, me);
+    }
+    if m.secret_group > 0 {
+        return caps
+            .get(m.secret_group)
+            .map_or((ms, ms), |g| (ms + g.start(), ms + g.end()));
+    }
+    caps.iter()
+        .skip(1)
+        .flatten()
+        .find(|g| !g.is_empty())
+        .map_or((ms, me), |g| (ms + g.start(), ms + g.end()))
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ fn engine() -> Engine {
     Engine::compile(&RuleSet {
         rules,
         allow: Default::default(),
+        allowlists: Vec::new(),
         inline_markers: vec!["leaktrap:allow".into()],
     })
     .unwrap()

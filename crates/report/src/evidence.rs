@@ -149,7 +149,9 @@ pub struct ConfigSource {
     /// (so `evidence verify --repo` can check it in another checkout).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository_path: Option<String>,
-    /// `--config`, `LEAKTRAP_CONFIG`, or `.leaktrap.toml at <dir>`.
+    /// `--config`, `LEAKTRAP_CONFIG`, `found at the repository root`,
+    /// `GITLEAKS_CONFIG`, `GITLEAKS_CONFIG_TOML`, or `found at the
+    /// repository root, no .leaktrap.toml` (a `.gitleaks.toml`).
     pub found_by: String,
     pub sha256: String,
 }

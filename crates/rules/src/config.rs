@@ -47,6 +47,9 @@ pub struct ConfigFile {
     /// Global allowlist, applied to every rule.
     #[serde(default)]
     pub allow: AllowDef,
+    /// More global allowlists, each with its own `condition`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowlists: Vec<AllowDef>,
     /// Severity overrides by rule id.
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,
@@ -59,12 +62,25 @@ pub struct ConfigFile {
     pub fingerprint_key_file: Option<String>,
 }
 
+/// The format a config was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConfigFormat {
+    #[default]
+    Leaktrap,
+    Gitleaks,
+}
+
 /// A loaded config and where it came from.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     /// A path, `LEAKTRAP_CONFIG`, or `(none)`.
     pub origin: String,
     pub file: ConfigFile,
+    pub format: ConfigFormat,
+    /// How it was found (`--config`, `GITLEAKS_CONFIG`, …), for `config show`.
+    pub source: String,
+    /// Things ignored while loading (unknown Gitleaks keys, …).
+    pub warnings: Vec<String>,
 }
 
 impl Config {
@@ -72,7 +88,8 @@ impl Config {
     pub fn none() -> Config {
         Config {
             origin: "(no config file)".into(),
-            file: ConfigFile::default(),
+            source: "none found".into(),
+            ..Config::default()
         }
     }
 
@@ -90,9 +107,44 @@ impl Config {
                 message,
             })?;
         }
+        for a in std::iter::once(&file.allow).chain(&file.allowlists) {
+            a.validate(true).map_err(|message| ConfigError::Rule {
+                origin: origin.into(),
+                rule: "(global allowlist)".into(),
+                message,
+            })?;
+        }
+        for a in &file.allowlists {
+            a.validate_listed().map_err(|message| ConfigError::Rule {
+                origin: origin.into(),
+                rule: "(global allowlist)".into(),
+                message,
+            })?;
+        }
         Ok(Config {
             origin: origin.into(),
             file,
+            ..Config::default()
+        })
+    }
+
+    /// Parses a Gitleaks config's text (see [`crate::gitleaks`]); `read`
+    /// loads the configs `[extend] path` names.
+    ///
+    /// # Errors
+    /// As [`crate::gitleaks::translate`].
+    pub fn parse_gitleaks(
+        origin: &str,
+        text: &str,
+        read: &mut crate::gitleaks::ExtendReader<'_>,
+    ) -> Result<Config, ConfigError> {
+        let t = crate::gitleaks::translate(origin, text, read)?;
+        Ok(Config {
+            origin: origin.into(),
+            file: t.file,
+            format: ConfigFormat::Gitleaks,
+            warnings: t.warnings,
+            ..Config::default()
         })
     }
 

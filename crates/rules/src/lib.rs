@@ -9,10 +9,15 @@
 //! on disk (the command line does): it parses text it is given.
 
 mod config;
+pub mod gitleaks;
+pub mod re2;
 mod schema;
 
-pub use config::{Config, ConfigError, ConfigFile};
-pub use schema::{AllowDef, Example, GroupRef, RegexTarget, RuleDef, RuleFile, CHECKSUMS};
+pub use config::{Config, ConfigError, ConfigFile, ConfigFormat};
+pub use schema::{
+    AllowDef, Condition, Example, GroupRef, KeywordScope, RegexTarget, Required, RuleDef, RuleFile,
+    CHECKSUMS,
+};
 
 use leaktrap_core::RuleMeta;
 use std::collections::BTreeSet;
@@ -44,6 +49,8 @@ pub struct Rule {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub allow: AllowDef,
+    /// More global allowlists (Gitleaks' `[[allowlists]]`).
+    pub allowlists: Vec<AllowDef>,
     /// Substrings that suppress a match on their line (`leaktrap:allow`).
     pub inline_markers: Vec<String>,
 }
@@ -179,9 +186,21 @@ pub fn build_ruleset(config: &Config) -> Result<RuleSet, ConfigError> {
             Arc::make_mut(&mut r.meta).severity = *sev;
         }
     }
+    for r in &rules {
+        for q in &r.def.requires {
+            if !rules.iter().any(|x| x.def.id == q.id) {
+                return Err(ConfigError::Rule {
+                    origin: r.origin.clone(),
+                    rule: r.def.id.clone(),
+                    message: format!("`requires` names rule {:?}, which is not in force", q.id),
+                });
+            }
+        }
+    }
     Ok(RuleSet {
         rules,
         allow: config.file.allow.clone(),
+        allowlists: config.file.allowlists.clone(),
         inline_markers: vec!["leaktrap:allow".to_string()],
     })
 }

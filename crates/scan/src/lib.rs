@@ -17,7 +17,7 @@ mod position;
 pub use directives::{secretlint_families, Family};
 
 use directives::Directives;
-use leaktrap_core::{sort_findings, Finding, ScanStats, Secret};
+use leaktrap_core::{sort_findings, Finding, Location, ScanStats, Secret};
 use leaktrap_engine::{Engine, Match, Scratch};
 use position::LineTracker;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +54,8 @@ struct Current {
     spans_lines: bool,
     /// Other scanners' suppression comments (`gitleaks:allow`, …).
     directives: Directives,
+    /// Path-only rules have been applied.
+    path_reported: bool,
 }
 
 impl<'e> Worker<'e> {
@@ -88,6 +90,7 @@ impl<'e> Worker<'e> {
             focus: None,
             spans_lines: false,
             directives: Directives::default(),
+            path_reported: false,
         });
     }
 
@@ -188,8 +191,43 @@ impl<'e> Worker<'e> {
         }
     }
 
+    /// Reports the current input for rules that match on its path alone
+    /// (a rule with `path` and no `regex`). [`Worker::end`] calls it; call
+    /// it before [`Worker::abort`] for a file whose content is not scanned
+    /// (binary) but whose name still matters.
+    pub fn path_findings(&mut self) {
+        let Some(cur) = self.cur.as_mut() else {
+            return;
+        };
+        if cur.path_reported {
+            return;
+        }
+        cur.path_reported = true;
+        let Some(rel) = cur.rel.as_deref() else {
+            return;
+        };
+        for r in self.engine.path_only_matches(rel) {
+            self.findings.push(Finding {
+                rule: self.engine.rule_meta(r).clone(),
+                path: cur.display.clone(),
+                location: Location {
+                    start_line: 1,
+                    start_column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                    byte_start: 0,
+                    byte_end: 0,
+                },
+                secret: Secret::new(b""),
+                entropy: 0.0,
+                origin: None,
+            });
+        }
+    }
+
     /// Finishes the current input and counts it as scanned.
     pub fn end(&mut self) {
+        self.path_findings();
         if let Some(cur) = self.cur.take() {
             self.last_spans_lines = cur.spans_lines;
             self.stats.files_scanned += 1;
@@ -299,6 +337,7 @@ regex = '''\b(tok_[a-z0-9]{12})\b'''
         Engine::compile(&RuleSet {
             rules,
             allow: Default::default(),
+            allowlists: Vec::new(),
             inline_markers: vec!["leaktrap:allow".into()],
         })
         .unwrap()
