@@ -484,7 +484,14 @@ fn trace_one(
     // Every commit the walk saw that descends from one of them (the walk
     // covers all refs and reflogs, so every tip is among them); a ref whose
     // tip is one of those has it in its history.
-    let reached = descendants(walk, &commits);
+    // The graph's edges downwards, built once for every walk below.
+    let mut children: HashMap<Oid, Vec<Oid>> = HashMap::new();
+    for (c, ps) in &walk.parents {
+        for p in ps {
+            children.entry(*p).or_default().push(*c);
+        }
+    }
+    let reached = descendants(&children, &commits);
     for (r, tip) in refs {
         if Oid::from_str(tip).is_ok_and(|t| reached.contains(&t)) {
             in_history.insert(r.clone());
@@ -508,7 +515,7 @@ fn trace_one(
         .map(|e| ("introduced", e))
         .chain(removed.iter().map(|e| ("removed", e)));
     for (change, e) in steps.take(MAX_TIMELINE_EVENTS) {
-        let reach = descendants(walk, &BTreeSet::from([e.commit.as_str()]));
+        let reach = descendants(&children, &BTreeSet::from([e.commit.as_str()]));
         for (r, tip) in &tips {
             if reach.contains(tip) {
                 timeline.entry((*r).clone()).or_default().push(Step {
@@ -601,13 +608,10 @@ fn scrub(text: &str, secrets: &[Vec<u8>]) -> String {
 }
 
 /// `starts` and every walked commit that has one of them as an ancestor.
-fn descendants(walk: &Changes, starts: &BTreeSet<&str>) -> std::collections::HashSet<Oid> {
-    let mut children: HashMap<Oid, Vec<Oid>> = HashMap::new();
-    for (c, ps) in &walk.parents {
-        for p in ps {
-            children.entry(*p).or_default().push(*c);
-        }
-    }
+fn descendants(
+    children: &HashMap<Oid, Vec<Oid>>,
+    starts: &BTreeSet<&str>,
+) -> std::collections::HashSet<Oid> {
     let mut seen: std::collections::HashSet<Oid> = starts
         .iter()
         .filter_map(|s| Oid::from_str(s).ok())

@@ -363,34 +363,24 @@ impl Git {
             let t = tok.strip_prefix(b"\n").unwrap_or(&tok);
             if let Some(h) = t.strip_prefix(b"\x01") {
                 let oid = parse_oid(std::str::from_utf8(h).map_err(|_| not_utf8(CMD))?, CMD)?;
-                let mut f = [
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ];
-                for slot in &mut f {
+                // The NUL-terminated fields after the id; the last is the message.
+                let mut field = |tok: &mut Vec<u8>| -> Result<(), HistoryError> {
                     tok.clear();
-                    r.read_until(0, &mut tok)
-                        .map_err(|e| HistoryError::Failed {
-                            command: CMD.into(),
-                            detail: e.to_string(),
-                        })?;
-                    if tok.last() == Some(&0) {
-                        tok.pop();
-                    }
-                    *slot = String::from_utf8_lossy(&tok).into_owned();
-                }
-                tok.clear();
-                r.read_until(0, &mut tok)
-                    .map_err(|e| HistoryError::Failed {
+                    r.read_until(0, tok).map_err(|e| HistoryError::Failed {
                         command: CMD.into(),
                         detail: e.to_string(),
                     })?;
-                if tok.last() == Some(&0) {
-                    tok.pop();
+                    if tok.last() == Some(&0) {
+                        tok.pop();
+                    }
+                    Ok(())
+                };
+                let mut f: [String; 5] = Default::default();
+                for slot in &mut f {
+                    field(&mut tok)?;
+                    *slot = String::from_utf8_lossy(&tok).into_owned();
                 }
+                field(&mut tok)?;
                 let [parents, name, email, time, commit_time] = f;
                 let parents: Vec<Oid> = parents
                     .split(' ')
