@@ -3,6 +3,8 @@
 
 #[path = "e2e/baseline.rs"]
 mod baseline;
+#[path = "e2e/decode.rs"]
+mod decode;
 #[path = "e2e/evidence.rs"]
 mod evidence;
 #[path = "e2e/formats.rs"]

@@ -51,12 +51,22 @@ fn no_format_in_any_mode_shows_a_raw_secret_unless_asked() {
     let d = tempfile::tempdir().unwrap();
     let r = d.path();
     let [t1, t2] = planted_repo(r);
+    // A secret found only by decoding: neither its decoded value nor its
+    // encoded text may show.
+    let t4 = gh_token(503);
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &t4);
+    write(
+        r,
+        "deploy/secret.yaml",
+        format!("kind: Secret\ndata:\n  token: {encoded}\n"),
+    );
+    git(r, &["add", "."]);
     let reports = tempfile::tempdir().unwrap();
     let validator = sarif_validator();
     // For the history and push modes: a commit holding both files, whose
     // message holds a third secret.
     let t3 = gh_token(502);
-    let mut secrets = vec![t1.clone(), t2.clone()];
+    let mut secrets = vec![t1.clone(), t2.clone(), t4.clone()];
     for mode in ["scan", "staged", "git", "push"] {
         if mode == "git" {
             git(
@@ -94,7 +104,7 @@ fn no_format_in_any_mode_shows_a_raw_secret_unless_asked() {
                     );
                 }
                 assert_eq!(code2, 1);
-                for s in &secrets {
+                for s in secrets.iter().chain([&encoded]) {
                     let tail = &s[s.len() - 16..];
                     for (what, text) in [
                         ("report file", &report),

@@ -250,7 +250,7 @@ fn object_exists(git: &Git, oid: &str) -> bool {
 fn history(plan: &Plan<'_>, common: &crate::CommonArgs) -> Result<Outcome> {
     let git = plan.git;
     let (_config, set) = discover::load_rules(common, git.root())?;
-    let engine = Engine::compile(&set)?;
+    let engine = discover::engine(common, &set)?;
     let mut head = ScanStats::default();
     // Cut-short history: incomplete, unless the user accepts it.
     let mut limited = |msg: &str| {
@@ -947,6 +947,7 @@ fn path_only_findings(
             secret: leaktrap_core::Secret::new(b""),
             entropy: 0.0,
             origin: Some(Box::new(origin(OriginKind::File, first, Some(blob), also))),
+            decoded: Vec::new(),
         });
     }
 }

@@ -73,7 +73,7 @@ fn scan(args: &ScanArgs) -> Result<(Outcome, output::WorkingTree)> {
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
     let (_config, set) = discover::load_rules(&args.common, &near)?;
-    let engine = Engine::compile(&set)?;
+    let engine = discover::engine(&args.common, &set)?;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))

@@ -4,7 +4,6 @@ use crate::output::{self, Mode};
 use crate::{discover, StagedArgs};
 use anyhow::Result;
 use leaktrap_core::SkipReason;
-use leaktrap_engine::Engine;
 use leaktrap_scan::{Outcome, Worker};
 use leaktrap_sources::{is_binary, open_repo, staged};
 use std::time::Instant;
@@ -21,7 +20,7 @@ pub fn run(args: StagedArgs) -> Result<u8> {
     crate::evidence::note_repository_at(&changes.root);
     crate::evidence::note_option("all_lines", args.all_lines);
     let (_config, set) = discover::load_rules(&args.common, &changes.root)?;
-    let engine = Engine::compile(&set)?;
+    let engine = discover::engine(&args.common, &set)?;
     let mut w = Worker::new(&engine, None);
     let ignore = leaktrapignore(&changes.root, w.stats_mut());
     for (path, reason) in &changes.skipped {

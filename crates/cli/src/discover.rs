@@ -188,6 +188,15 @@ pub fn load_config(common: &CommonArgs, near: &Path) -> Result<Config> {
 ///
 /// # Errors
 /// As [`load_config`], or a rule set problem (unknown ids, clashing rules).
+/// Compiles `set` with the command line's engine options (the decoding
+/// depth), and records them in the evidence record.
+pub fn engine(common: &CommonArgs, set: &RuleSet) -> Result<leaktrap_engine::Engine> {
+    let mut engine = leaktrap_engine::Engine::compile(set)?;
+    engine.set_decode_depth(common.max_decode_depth);
+    crate::evidence::note_option("max_decode_depth", common.max_decode_depth);
+    Ok(engine)
+}
+
 pub fn load_rules(common: &CommonArgs, near: &Path) -> Result<(Config, RuleSet)> {
     let config = load_config(common, near)?;
     let set = build_ruleset(&config)?;

@@ -493,6 +493,7 @@ pub fn verify(file: &Path, repo: Option<&Path>) -> Result<u8> {
     }
     let common = CommonArgs {
         config: sources.first().map(&locate),
+        max_decode_depth: leaktrap_engine::Engine::DEFAULT_DECODE_DEPTH,
     };
     let near = repo.map(Path::to_path_buf).unwrap_or_else(|| {
         doc["target"]["repository"]["root"]

@@ -174,6 +174,11 @@ struct CommonArgs {
     /// $GITLEAKS_CONFIG, $GITLEAKS_CONFIG_TOML, or `.gitleaks.toml` there).
     #[arg(long, short = 'c', value_name = "FILE", env = "LEAKTRAP_CONFIG")]
     config: Option<PathBuf>,
+    /// Decode base64, hex and percent-encoded text (printable once decoded)
+    /// up to this many layers deep, and report the secrets only the decoded
+    /// text holds, at the encoded text's position; 0 turns decoding off.
+    #[arg(long, value_name = "N", default_value_t = leaktrap_engine::Engine::DEFAULT_DECODE_DEPTH)]
+    max_decode_depth: usize,
 }
 
 #[derive(Args)]

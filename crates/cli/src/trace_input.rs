@@ -7,7 +7,6 @@
 use crate::CommonArgs;
 use anyhow::{bail, Context, Result};
 use git2::Oid;
-use leaktrap_engine::Engine;
 use leaktrap_scan::Worker;
 use leaktrap_sources::{read_objects, Git};
 use serde_json::Value;
@@ -52,9 +51,10 @@ pub fn secrets_from_report(git: &Git, report: &Path, ids: &[String]) -> Result<V
     }
     let config = CommonArgs {
         config: std::env::var_os("LEAKTRAP_CONFIG").map(PathBuf::from),
+        max_decode_depth: leaktrap_engine::Engine::DEFAULT_DECODE_DEPTH,
     };
     let (_config, set) = crate::discover::load_rules(&config, git.root())?;
-    let engine = Engine::compile(&set)?;
+    let engine = crate::discover::engine(&config, &set)?;
     let fp = crate::baseline::fingerprinter();
     let mut secrets: Vec<Vec<u8>> = Vec::new();
     for i in chosen {
@@ -89,7 +89,14 @@ pub fn secrets_from_report(git: &Git, report: &Path, ids: &[String]) -> Result<V
                 }
             );
         };
-        let s = found.secret.expose().to_vec();
+        // A secret found by decoding is not in the history as such: its
+        // encoded text is, and that is what must be traced and purged.
+        let s = if found.decoded.is_empty() {
+            found.secret.expose().to_vec()
+        } else {
+            let l = found.location;
+            content[l.byte_start as usize..l.byte_end as usize].to_vec()
+        };
         if !secrets.contains(&s) {
             secrets.push(s);
         }

@@ -112,6 +112,41 @@ pub struct Finding {
     pub entropy: f32,
     /// Where in git history the content came from (`git`/`push` modes only).
     pub origin: Option<Box<Origin>>,
+    /// The decodings that revealed the secret, outermost first (`[Percent,
+    /// Base64]`: percent-decoding the text, then base64-decoding part of
+    /// that). Empty when the secret was found as written. For a decoded
+    /// secret, `location` spans the encoded text in the file and `secret`
+    /// holds the decoded value.
+    pub decoded: Vec<Encoding>,
+}
+
+/// An encoding leaktrap decodes to look for secrets inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// Base64, standard or URL-safe alphabet, padded or not.
+    Base64,
+    /// Hexadecimal, two digits per byte.
+    Hex,
+    /// Percent-encoding (`%2F`), as in URLs and form data.
+    Percent,
+}
+
+impl Encoding {
+    /// Lowercase name, as reports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Hex => "hex",
+            Encoding::Percent => "percent",
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What kind of git content a history finding was in.

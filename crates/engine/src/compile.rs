@@ -3,7 +3,7 @@
 use crate::checksum::Checksum;
 use crate::filters::{char_classes, shannon_entropy};
 use crate::keywords::Keywords;
-use crate::{Match, Scratch, Window};
+use crate::{decode, Decoded, Match, Scratch, Window};
 use aho_corasick::AhoCorasick;
 use leaktrap_core::{RuleMeta, SuppressionKind};
 use leaktrap_rules::{AllowDef, Condition, GroupRef, KeywordScope, RegexTarget, Rule, RuleSet};
@@ -286,6 +286,8 @@ pub struct Engine {
     multiline_kw: Option<aho_corasick::AhoCorasick>,
     /// A multi-line rule without keywords: any content may hold a match.
     multiline_always: bool,
+    /// Layers of encoding to decode (0: none).
+    decode_depth: usize,
 }
 
 impl std::fmt::Debug for Engine {
@@ -471,6 +473,7 @@ impl Engine {
             inline,
             multiline_kw,
             multiline_always,
+            decode_depth: Engine::DEFAULT_DECODE_DEPTH,
         })
     }
 
@@ -608,6 +611,92 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
     ) {
+        self.collect(data, rel_path, scratch);
+        if self.decode_depth > 0 {
+            let spans_lines = scratch.spans_lines;
+            let mut cands = std::mem::take(&mut scratch.candidates);
+            self.decode(data, None, rel_path, 1, scratch, &mut cands);
+            scratch.candidates = cands;
+            scratch.spans_lines = spans_lines;
+        }
+        self.finish(data, scratch, out);
+    }
+
+    /// Sets how many layers of encoding (base64 inside percent-encoding
+    /// inside…) [`Engine::scan`] decodes to look for secrets; 0 turns
+    /// decoding off. The default is [`Engine::DEFAULT_DECODE_DEPTH`].
+    pub fn set_decode_depth(&mut self, depth: usize) {
+        self.decode_depth = depth;
+    }
+
+    /// The decoding depth in force.
+    pub fn decode_depth(&self) -> usize {
+        self.decode_depth
+    }
+
+    /// Layers of encoding decoded unless set otherwise: Gitleaks' default.
+    pub const DEFAULT_DECODE_DEPTH: usize = 5;
+
+    /// Scans the decoded layer of `data` (segments only within `regions`,
+    /// all of `data` when `None`) and the layers below it, down to the
+    /// decoding depth, and appends what was found only in decoded text to
+    /// `into`, in `data`'s positions.
+    fn decode(
+        &self,
+        data: &[u8],
+        regions: Option<&[(usize, usize)]>,
+        rel_path: Option<&str>,
+        depth: usize,
+        scratch: &mut Scratch,
+        into: &mut Vec<Match>,
+    ) {
+        let Some(layer) = decode::Layer::build(data, regions) else {
+            return;
+        };
+        let text = &layer.text;
+        self.collect(text, rel_path, scratch);
+        if depth < self.decode_depth {
+            let mut cands = std::mem::take(&mut scratch.candidates);
+            let regions = layer.decoded_regions();
+            self.decode(
+                text,
+                Some(&regions),
+                rel_path,
+                depth + 1,
+                scratch,
+                &mut cands,
+            );
+            scratch.candidates = cands;
+        }
+        let mut found = Vec::new();
+        self.finish(text, scratch, &mut found);
+        for mut m in found {
+            // Found in copied context alone: the parent's scan has it.
+            let Some(enc) = layer.decoded_at(m.secret_start, m.secret_end) else {
+                continue;
+            };
+            match &mut m.decoded {
+                Some(d) => d.encodings.insert(0, enc),
+                None => {
+                    m.decoded = Some(Box::new(Decoded {
+                        secret: text[m.secret_start..m.secret_end].to_vec(),
+                        encodings: vec![enc],
+                    }))
+                }
+            }
+            m.start = layer.map(m.start, false);
+            m.end = layer.map(m.end, true);
+            m.secret_start = layer.map(m.secret_start, false);
+            m.secret_end = layer.map(m.secret_end, true).max(m.secret_start + 1);
+            m.start = m.start.min(m.secret_start);
+            m.end = m.end.max(m.secret_end);
+            into.push(m);
+        }
+    }
+
+    /// Runs the keyword pass and every rule over `data`, leaving the
+    /// candidates in `scratch`.
+    fn collect(&self, data: &[u8], rel_path: Option<&str>, scratch: &mut Scratch) {
         self.prepare(rel_path, scratch);
         if let Some(kw) = &self.keywords {
             let mut hits = std::mem::take(&mut scratch.hits);
@@ -651,7 +740,6 @@ impl Engine {
         if self.has_composite {
             self.composite(data, rel_path, scratch);
         }
-        self.finish(data, scratch, out);
     }
 
     fn prepare(&self, rel_path: Option<&str>, scratch: &mut Scratch) {
@@ -886,6 +974,7 @@ impl Engine {
             secret_end: se,
             entropy,
             suppressed,
+            decoded: None,
         })
     }
 
@@ -969,14 +1058,14 @@ impl Engine {
                 if !generic(g) {
                     return true;
                 }
-                let secret = &data[g.secret_start..g.secret_end];
+                let secret = g.secret(data);
                 let line = line_of(g);
                 !gl.iter().any(|h| {
                     h.rule != g.rule
                         && h.suppressed.is_none()
                         && !generic(h)
                         && line_of(h) == line
-                        && memmem::find(&data[h.secret_start..h.secret_end], secret).is_some()
+                        && memmem::find(h.secret(data), secret).is_some()
                 })
             })
             .collect();
@@ -985,7 +1074,8 @@ impl Engine {
     }
 
     /// De-duplicates overlapping secrets (a provider rule beats a `generic.`
-    /// one; then the most confident rule wins, then the longer secret, then
+    /// one; then the most confident rule wins, then a secret as written beats
+    /// a decoded one, then the longer secret, then
     /// the more severe rule, then the earlier rule),
     /// applies inline allow comments, and appends the result to `out`.
     fn finish(&self, data: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
@@ -1031,12 +1121,15 @@ impl Engine {
         }
     }
 
-    fn rank(&self, m: &Match) -> (bool, u8, usize, u8, std::cmp::Reverse<usize>) {
+    #[allow(clippy::type_complexity)]
+    fn rank(&self, m: &Match) -> (bool, u8, bool, usize, u8, std::cmp::Reverse<usize>) {
         let meta = &self.rules[m.rule].meta;
         (
             // A provider rule always outranks a generic one.
             !meta.id.starts_with("generic."),
             meta.confidence as u8,
+            // Then a secret as written outranks one found by decoding.
+            m.decoded.is_none(),
             m.secret_end - m.secret_start,
             meta.severity as u8,
             std::cmp::Reverse(m.rule),

@@ -11,12 +11,18 @@
 //! rule wins); and `leaktrap:allow` on the match's lines. Every step is linear
 //! in the input.
 //!
+//! Then, up to a bounded depth, encoded text (base64, hex, percent-encoding)
+//! whose decoding is printable is decoded in place, the lines holding it are
+//! scanned again, and what appears only in the decoded text is reported at
+//! the encoded text's position (see `decode`).
+//!
 //! The engine is pure: no files, no threads, no output. Callers keep one
 //! [`Scratch`] per thread.
 
 mod check;
 mod checksum;
 mod compile;
+mod decode;
 mod filters;
 mod keywords;
 
@@ -24,7 +30,7 @@ pub use check::{check_rules, ExampleFailure};
 pub use compile::{CompileError, Engine};
 pub use filters::{char_classes, shannon_entropy};
 
-use leaktrap_core::SuppressionKind;
+use leaktrap_core::{Encoding, SuppressionKind};
 
 /// A match the engine found. Offsets are into the buffer that was scanned.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +47,30 @@ pub struct Match {
     pub entropy: f32,
     /// Set when an allowlist or an inline comment suppressed it.
     pub suppressed: Option<SuppressionKind>,
+    /// Set when the secret was found in decoded text: `start..end` and
+    /// `secret_start..secret_end` then span the encoded text in the buffer,
+    /// and this holds the decoded secret.
+    pub decoded: Option<Box<Decoded>>,
+}
+
+/// A secret found by decoding part of the buffer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The secret as decoded.
+    pub secret: Vec<u8>,
+    /// The decodings that revealed it, outermost first.
+    pub encodings: Vec<Encoding>,
+}
+
+impl Match {
+    /// The secret's bytes: `data[secret_start..secret_end]`, or the decoded
+    /// secret for a match found in decoded text.
+    pub fn secret<'a>(&'a self, data: &'a [u8]) -> &'a [u8] {
+        match &self.decoded {
+            Some(d) => &d.secret,
+            None => &data[self.secret_start..self.secret_end],
+        }
+    }
 }
 
 /// Per-thread working memory, reused across buffers.

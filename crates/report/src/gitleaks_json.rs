@@ -61,7 +61,7 @@ struct GlFinding<'a> {
     email: &'a str,
     date: &'a str,
     message: Cow<'a, str>,
-    tags: &'a [String],
+    tags: Cow<'a, [String]>,
     fingerprint: String,
 }
 
@@ -72,6 +72,20 @@ pub fn gitleaks_fingerprint(commit: Option<&str>, file: &str, rule: &str, line: 
     match commit {
         Some(c) if !c.is_empty() => format!("{c}:{file}:{rule}:{line}"),
         _ => format!("{file}:{rule}:{line}"),
+    }
+}
+
+/// The rule's tags; for a decoded secret, Gitleaks' `decoded:<encoding>` (the
+/// innermost) and `decode-depth:<n>` after them.
+fn gitleaks_tags(f: &Finding) -> Cow<'_, [String]> {
+    match f.decoded.last() {
+        None => Cow::Borrowed(&f.rule.tags),
+        Some(inner) => {
+            let mut tags = f.rule.tags.clone();
+            tags.push(format!("decoded:{inner}"));
+            tags.push(format!("decode-depth:{}", f.decoded.len()));
+            Cow::Owned(tags)
+        }
     }
 }
 
@@ -114,7 +128,7 @@ impl Reporter for GitleaksJson<'_> {
                     email: o.map_or("", |o| o.author_email.as_str()),
                     date: o.map_or("", |o| o.date.as_str()),
                     message: o.map_or(Cow::Borrowed(""), |o| scrub(&o.summary, f, r)),
-                    tags: &f.rule.tags,
+                    tags: gitleaks_tags(f),
                 }
             })
             .collect();

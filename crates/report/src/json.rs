@@ -1,7 +1,7 @@
 //! leaktrap's own JSON report, versioned (see `docs/json-report.md`).
 
 use crate::{scrub, Fingerprinter, Report, Reporter};
-use leaktrap_core::{Finding, Origin, OriginKind, Redaction, ScanStats};
+use leaktrap_core::{Encoding, Finding, Origin, OriginKind, Redaction, ScanStats};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -56,6 +56,10 @@ pub(crate) struct JsonFinding<'a> {
     /// Provenance of a history finding; absent for files and stdin.
     #[serde(skip_serializing_if = "Option::is_none")]
     origin: Option<JsonOrigin<'a>>,
+    /// The decodings that revealed the secret, outermost first; absent for
+    /// a secret found as written.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    decoded: &'a [Encoding],
 }
 
 /// [`Origin`] with the commit summary scrubbed: a secret found in a commit
@@ -115,6 +119,7 @@ pub(crate) fn finding<'a>(f: &'a Finding, r: Redaction, fp: &Fingerprinter) -> J
         entropy: (f64::from(f.entropy) * 1000.0).round() / 1000.0,
         fingerprint: fp.fingerprint(&f.rule.id, &f.secret),
         origin: f.origin.as_deref().map(|o| origin(o, f, r)),
+        decoded: &f.decoded,
     }
 }
 
@@ -168,6 +173,7 @@ mod tests {
             secret: Secret::new(b"xtk_0123456789abcdefghijABCDEFGHIJ012345"),
             entropy: 5.2,
             origin: None,
+            decoded: Vec::new(),
         }]
     }
 

@@ -338,6 +338,9 @@ impl Sarif<'_> {
         props.insert("redaction".into(), json!(redaction_name(redaction)));
         props.insert("severity".into(), json!(f.rule.severity.as_str()));
         props.insert("confidence".into(), json!(f.rule.confidence.as_str()));
+        if !f.decoded.is_empty() {
+            props.insert("decoded".into(), json!(f.decoded));
+        }
         if let Some(o) = f.origin.as_deref() {
             props.insert("commit".into(), json!(o.commit));
             if let Some(b) = &o.blob {

@@ -47,10 +47,16 @@ impl Reporter for Text {
                 paint(RESET),
                 f.rule.name,
             )?;
+            let decoded: Vec<&str> = f.decoded.iter().map(|e| e.as_str()).collect();
             writeln!(
                 out,
-                "    secret {}  {}{}{}",
+                "    secret {}{}  {}{}{}",
                 sanitize(&f.secret.render(report.redaction)),
+                if decoded.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (decoded: {})", decoded.join(" > "))
+                },
                 paint(DIM),
                 first_sentence(&f.rule.description),
                 paint(RESET)

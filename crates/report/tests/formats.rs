@@ -68,6 +68,7 @@ fn finding(rule: &Arc<RuleMeta>, path: &str, location: Location, secret: &str) -
         secret: Secret::new(secret.as_bytes()),
         entropy: 4.25,
         origin: None,
+        decoded: Vec::new(),
     }
 }
 

@@ -168,9 +168,13 @@ impl<'e> Worker<'e> {
                 rule: self.engine.rule_meta(m.rule).clone(),
                 path: cur.display.clone(),
                 location,
-                secret: Secret::new(&data[m.secret_start..m.secret_end]),
+                secret: Secret::new(m.secret(data)),
                 entropy: m.entropy,
                 origin: None,
+                decoded: m
+                    .decoded
+                    .as_ref()
+                    .map_or_else(Vec::new, |d| d.encodings.clone()),
             });
         }
         cur.bytes += keep as u64;
@@ -221,6 +225,7 @@ impl<'e> Worker<'e> {
                 secret: Secret::new(b""),
                 entropy: 0.0,
                 origin: None,
+                decoded: Vec::new(),
             });
         }
     }
