@@ -16,8 +16,8 @@
 #   GITLEAKS      gitleaks binary (default: gitleaks on PATH, after
 #                 ~/.cache/leaktrap-peers/bin from ../shared/tools/install-peers)
 #   LEAKTRAP      leaktrap binary (default: <repo>/target/release/leaktrap)
-#   DECODE_DEPTH  Gitleaks' --max-decode-depth (default 0: leaktrap does not decode
-#                 base64/hex/percent-encoded text; set 5 to see Gitleaks' default)
+#   DECODE_DEPTH  --max-decode-depth, for both tools (default 5, Gitleaks' default;
+#                 0 compares without decoding base64/hex/percent-encoded text)
 #   KEEP          directory to keep both raw reports in (default: a temporary one)
 #
 # Normalisation: every finding becomes (file, line, rule). Gitleaks locates the whole
@@ -37,7 +37,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$HOME/.cache/leaktrap-peers/bin:$PATH"
 GITLEAKS=${GITLEAKS:-$(command -v gitleaks || true)}
 LEAKTRAP=${LEAKTRAP:-$here/target/release/leaktrap}
-DECODE_DEPTH=${DECODE_DEPTH:-0}
+DECODE_DEPTH=${DECODE_DEPTH:-5}
 
 corpus() {
     local out=$1
@@ -95,7 +95,23 @@ for i in range(20):
     w(f"fixtures/f{i}.txt", f"acme_{r(a+D, 24)}" + (" # FAKE\n" if i % 2 else "\n"))
     w(f"vendor/v{i}.txt", f"acme_{r(a+D, 24)}\nother_{r(a+D, 24)}\n")
     w(f"keys/k{i}." + rnd.choice(["p12", "jks", "txt"]), "keystore\n")
-print(f"wrote {n} mixed files and 80 custom-config files", file=sys.stderr)
+# Encoded material: tokens behind base64, hex and percent-encoding, one and two
+# layers deep (both tools decode to --max-decode-depth).
+import base64, urllib.parse
+b64 = lambda t: base64.b64encode(t.encode()).decode()
+pct = lambda t: urllib.parse.quote(t, safe="")
+enc_styles = [
+ lambda k, v: f"  {k.upper()}_TOKEN: {b64(v)}\n",
+ lambda k, v: f"GET /cb?next={pct('token=' + v)} 200\n",
+ lambda k, v: f"blob = {v.encode().hex()}\n",
+ lambda k, v: f"cfg: {b64('url=' + pct('https://u:' + v + '@x.test/'))}\n",
+]
+for i in range(20):
+    lines = []
+    for j in range(rnd.randint(3, 10)):
+        k = rnd.choice(list(gens)); lines.append(rnd.choice(enc_styles)(k, gens[k]()))
+    w(f"encoded/e{i}." + rnd.choice(["yaml", "log", "txt"]), "".join(lines))
+print(f"wrote {n} mixed files, 80 custom-config files and 20 encoded files", file=sys.stderr)
 PY
     cat > "$out/../gitleaks-custom.toml" <<'TOML'
 title = "leaktrap differential: custom config"
@@ -165,13 +181,13 @@ compare() {
         (cd "$target" && "$GITLEAKS" dir -c "$config" --no-banner --max-decode-depth "$DECODE_DEPTH" \
             -f json -r "$gl" --exit-code 0 . 2>"$keep/gitleaks.log") || die "gitleaks failed: $(tail -3 "$keep/gitleaks.log")"
         t1=$EPOCHREALTIME
-        (cd "$target" && "$LEAKTRAP" scan --config "$config" --no-ignore --format json -q . \
+        (cd "$target" && "$LEAKTRAP" scan --config "$config" --max-decode-depth "$DECODE_DEPTH" --no-ignore --format json -q . \
             >"$lt" 2>"$keep/leaktrap.log")
     else
         (cd "$target" && "$GITLEAKS" git -c "$config" --no-banner --max-decode-depth "$DECODE_DEPTH" \
             -f json -r "$gl" --exit-code 0 . 2>"$keep/gitleaks.log") || die "gitleaks failed: $(tail -3 "$keep/gitleaks.log")"
         t1=$EPOCHREALTIME
-        (cd "$target" && "$LEAKTRAP" git --config "$config" --format json -q . \
+        (cd "$target" && "$LEAKTRAP" git --config "$config" --max-decode-depth "$DECODE_DEPTH" --format json -q . \
             >"$lt" 2>"$keep/leaktrap.log")
     fi
     local rc=$?
