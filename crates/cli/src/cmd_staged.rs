@@ -89,6 +89,7 @@ pub fn run(args: StagedArgs) -> Result<u8> {
         Mode::Staged,
         &blobs,
         &changes.root,
+        &[std::path::PathBuf::from(".")],
     )
 }
 
