@@ -404,3 +404,201 @@ fn discovery_order_and_config_show() {
         "{s}"
     );
 }
+
+/// Runs `git --format json` in `repo` with `extra`.
+fn history_json(repo: &Path, extra: &[&str]) -> (i32, Value, String) {
+    run_json(
+        leaktrap()
+            .current_dir(repo)
+            .args(["git", "--format", "json"])
+            .args(extra),
+    )
+}
+
+#[test]
+fn in_history_and_allowlists_judge_the_line_and_the_match() {
+    use super::staged::{init_repo, put};
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    init_repo(&repo);
+    let k = |s| random_alnum(s, 24);
+    write(&repo, "fixtures/a.txt", format!("acme_{} # FAKE\n", k(11)));
+    write(&repo, "fixtures/b.txt", format!("acme_{}\n", k(12)));
+    put(
+        &repo,
+        "src/c.txt",
+        &format!("x\nacme_{} # FAKE\n", k(13)),
+        "acme",
+        10,
+    );
+    let second = put(
+        &repo,
+        "y.txt",
+        &format!("other_test_{}\nother_live_{}\n", k(14), k(15)),
+        "other",
+        20,
+    );
+    put(
+        &repo,
+        "z.txt",
+        &format!("other_test_{}\n", k(16)),
+        "more",
+        30,
+    );
+    // Outside the repository, so that it is not part of its history.
+    let config = dir.path().join("gl.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[[rules]]
+id = "acme-key"
+regex = '''acme_([a-z0-9]{{24}})'''
+keywords = ["acme_"]
+
+[[rules.allowlists]]
+condition = "AND"
+paths = ['''^fixtures/''']
+regexTarget = "line"
+regexes = ['''FAKE''']
+
+[[rules]]
+id = "other-key"
+regex = '''other_(?:test|live)_([a-z0-9]{{24}})'''
+keywords = ["other_"]
+
+[[rules.allowlists]]
+condition = "AND"
+commits = ["{second}"]
+regexTarget = "match"
+regexes = ['''^other_test_''']
+"#
+        ),
+    )
+    .unwrap();
+    let (code, v, stderr) = history_json(&repo, &["--config", config.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        plr(&v),
+        vec![
+            t("fixtures/b.txt", "acme-key", 1),
+            t("src/c.txt", "acme-key", 2),
+            t("y.txt", "other-key", 2),
+            t("z.txt", "other-key", 1),
+        ],
+        "the FAKE line under fixtures/ and the test key of the allowed commit are allowed"
+    );
+    assert_eq!(v["stats"]["suppressed"]["rule-allowlist"], 2, "{v}");
+}
+
+#[test]
+fn in_history_commit_allowlists_and_path_only_rules() {
+    use super::staged::{init_repo, put};
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    init_repo(&repo);
+    let line = |s| format!("secret_key = \"{}\"\n", random_alnum(s, 20));
+    let first = put(&repo, "infra/old.tf", &line(21), "old", 10);
+    write(&repo, "certs/server.p12", b"\x00\x01binary\x00");
+    put(&repo, "infra/main.tf", &line(22), "new", 20);
+    put(&repo, "infra/notes.txt", &line(23), "notes", 30);
+    let config = dir.path().join("gl.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[[rules]]
+id = "keystore-file"
+description = "A keystore file"
+path = '''\.(?:p12|jks)$'''
+
+[[rules]]
+id = "tf-secret"
+path = '''\.tf$'''
+regex = '''secret_key = "([a-z0-9]{{20}})"'''
+
+[[allowlists]]
+description = "reviewed"
+commits = ["{}"]
+"#,
+            first.to_uppercase()
+        ),
+    )
+    .unwrap();
+    let (code, v, stderr) = history_json(&repo, &["--config", config.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        plr(&v),
+        vec![
+            t("certs/server.p12", "keystore-file", 1),
+            t("infra/main.tf", "tf-secret", 1),
+        ],
+        "the allowed commit's secret and the text file are not reported"
+    );
+    let commits: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["origin"]["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        commits[0], commits[1],
+        "both introduced by the second commit"
+    );
+    assert_ne!(commits[0], first);
+}
+
+#[test]
+fn on_stdin_path_scoped_rules_do_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "gl.toml",
+        r#"
+[[rules]]
+id = "keystore-file"
+path = '''\.p12$'''
+
+[[rules]]
+id = "tf-secret"
+path = '''\.tf$'''
+regex = '''secret_key = "([a-z0-9]{20})"'''
+
+[[rules]]
+id = "any-secret"
+regex = '''other_key = "([a-z0-9]{20})"'''
+"#,
+    );
+    let text = format!(
+        "secret_key = \"{}\"\nother_key = \"{}\"\n",
+        random_alnum(31, 20),
+        random_alnum(32, 20)
+    );
+    for args in [
+        vec!["scan", "-", "--format", "json", "--config", "gl.toml"],
+        vec!["stdin", "--format", "json", "--config", "gl.toml"],
+        vec![
+            "scan",
+            "-",
+            "--format",
+            "json",
+            "--config",
+            "gl.toml",
+            "--stdin-name",
+            "main.tf",
+        ],
+    ] {
+        let (code, v, stderr) = run_json(
+            leaktrap()
+                .current_dir(root)
+                .args(&args)
+                .write_stdin(text.clone()),
+        );
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        let rules: Vec<String> = plr(&v).into_iter().map(|(_, r, _)| r).collect();
+        assert_eq!(rules, vec!["any-secret"], "{args:?}");
+    }
+}

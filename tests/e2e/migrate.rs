@@ -499,3 +499,313 @@ fn gitleaks_history_and_staged_command_lines() {
     assert_eq!(code, 2);
     assert!(err.contains("--staged"), "{err}");
 }
+
+/// Files with one finding each, of leaktrap rules that Gitleaks' default
+/// rules `github-pat`, `aws-access-token`, `generic-api-key` and
+/// `private-key` cover. Returns the (file, Gitleaks id, line) of each.
+fn plant_default_id_findings(r: &Path) -> Vec<(&'static str, &'static str, u64)> {
+    write(r, "a.env", format!("# a\nTOKEN={}\n", gh_token(1201)));
+    write(r, "b.env", format!("AWS_ID={}\n", super::aws_key_id(1202)));
+    let value: String = super::b64_line(1203)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(24)
+        .collect();
+    write(r, "c.py", format!("api_key = \"{value}\"\n"));
+    let body: String = (0..4)
+        .map(|i| format!("{}\n", super::b64_line(1210 + i)))
+        .collect();
+    write(
+        r,
+        "k.pem",
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n"),
+    );
+    vec![
+        ("a.env", "github-pat", 2),
+        ("b.env", "aws-access-token", 1),
+        ("c.py", "generic-api-key", 1),
+        ("k.pem", "private-key", 1),
+    ]
+}
+
+#[test]
+fn gitleaks_default_rule_ids_suppress_the_builtin_rules_that_cover_them() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    init_repo(r);
+    let planted = plant_default_id_findings(r);
+    let (code, v, err) = scan_json(r, &[]);
+    assert_eq!(code, 1, "{err}");
+    let rules: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            "github.pat-classic",
+            "aws.access-key-id",
+            "generic.api-key-assignment",
+            "private-key.rsa"
+        ],
+        "{v}"
+    );
+
+    // .gitleaksignore entries written for Gitleaks' default config.
+    let mut ignore: String = planted
+        .iter()
+        .map(|(f, id, l)| format!("{f}:{id}:{l}\n"))
+        .collect();
+    // Wrong line, an unknown id, a Gitleaks id leaktrap has no rule for.
+    ignore.push_str("a.env:github-pat:9\nb.env:no-such-rule:1\nc.py:pkcs12-file:1\n");
+    write(r, ".gitleaksignore", &ignore);
+    let (code, v, err) = scan_json(r, &[]);
+    assert_eq!(code, 0, "{v} {err}");
+    assert_eq!(suppressed(&v, "gitleaksignore"), 4);
+    // A Gitleaks id names only the formats it covers: `aws-access-token`
+    // on the GitHub token's line suppresses nothing.
+    write(r, ".gitleaksignore", "a.env:aws-access-token:2\n");
+    let (code, v, _) = scan_json(r, &[]);
+    assert_eq!(code, 1);
+    assert!(reported_paths(&v).contains(&"a.env".to_string()));
+    // Ids that can match nothing are warnings naming the file and line.
+    write(r, ".gitleaksignore", &ignore);
+    let (_, v, _) = scan_json(r, &[]);
+    let warnings = v["stats"]["warnings"].to_string();
+    assert!(
+        warnings.contains(".gitleaksignore:6") && warnings.contains("no-such-rule"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains(".gitleaksignore:7") && warnings.contains("pkcs12-file"),
+        "{warnings}"
+    );
+    assert!(!warnings.contains(".gitleaksignore:1"), "{warnings}");
+
+    // History: the same entries, and commit entries, suppress there too.
+    std::fs::remove_file(r.join(".gitleaksignore")).unwrap();
+    git(r, &["add", "-A"]);
+    let c = super::staged::commit_at(r, "plant", 10);
+    let history = |extra: &[&str]| {
+        run_json(
+            leaktrap()
+                .current_dir(r)
+                .args(["git", "--format", "json"])
+                .args(extra),
+        )
+    };
+    let (code, v, _) = history(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 4);
+    let outside = tempfile::tempdir().unwrap();
+    let ign = outside.path().join("gitleaksignore");
+    let entries: String = planted
+        .iter()
+        .enumerate()
+        .map(|(i, (f, id, l))| {
+            if i % 2 == 0 {
+                format!("{c}:{f}:{id}:{l}\n")
+            } else {
+                format!("{f}:{id}:{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&ign, entries).unwrap();
+    let (code, v, err) = history(&["-i", ign.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v} {err}");
+    assert_eq!(suppressed(&v, "gitleaksignore"), 4);
+
+    // A Gitleaks baseline with Gitleaks' default ids, in both modes.
+    let baseline = |commit: &str| {
+        let items: Vec<Value> = planted
+            .iter()
+            .map(|(f, id, l)| {
+                let end = if *f == "k.pem" { 6 } else { *l };
+                serde_json::json!({
+                    "RuleID": id, "Description": "", "StartLine": l, "EndLine": end,
+                    "StartColumn": 1, "EndColumn": 2, "Match": "REDACTED",
+                    "Secret": "REDACTED", "File": f, "SymlinkFile": "",
+                    "Commit": commit, "Entropy": 4.0, "Author": "", "Email": "",
+                    "Date": "", "Message": "", "Tags": [], "Fingerprint": ""
+                })
+            })
+            .collect();
+        serde_json::to_string(&items).unwrap()
+    };
+    let base = outside.path().join("base.json");
+    std::fs::write(&base, baseline("")).unwrap();
+    let (code, v, err) = scan_json(r, &["-b", base.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v} {err}");
+    assert_eq!(suppressed(&v, "gitleaks-baseline"), 4);
+    std::fs::write(&base, baseline(&c)).unwrap();
+    let (code, v, err) = history(&["-b", base.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v} {err}");
+    assert_eq!(suppressed(&v, "gitleaks-baseline"), 4);
+    // An id in a baseline that matches nothing is a warning, once.
+    let mut items: Vec<Value> = serde_json::from_str(&baseline(&c)).unwrap();
+    for it in &mut items {
+        it["RuleID"] = "made-up-rule".into();
+    }
+    std::fs::write(&base, serde_json::to_string(&items).unwrap()).unwrap();
+    let (code, v, _) = history(&["-b", base.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let warnings = v["stats"]["warnings"].to_string();
+    assert_eq!(warnings.matches("made-up-rule").count(), 1, "{warnings}");
+}
+
+#[test]
+fn with_a_gitleaks_config_its_own_ids_match_exactly() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    init_repo(r);
+    write(
+        r,
+        ".gitleaks.toml",
+        "[[rules]]\nid = \"github-pat\"\nregex = '''ghp_[0-9a-zA-Z]{36}'''\n",
+    );
+    write(r, "a.env", format!("TOKEN={}\n", gh_token(1301)));
+    write(r, ".gitleaksignore", "a.env:github-pat:1\n");
+    let (code, v, err) = scan_json(r, &[]);
+    assert_eq!(code, 0, "{v} {err}");
+    assert_eq!(suppressed(&v, "gitleaksignore"), 1);
+    // leaktrap's id names no rule in force here: a warning, nothing hidden.
+    write(r, ".gitleaksignore", "a.env:github.pat-classic:1\n");
+    let (code, v, _) = scan_json(r, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        v["stats"]["warnings"]
+            .to_string()
+            .contains("github.pat-classic"),
+        "{v}"
+    );
+}
+
+#[test]
+fn the_gitleaks_config_and_the_baseline_file_are_not_scanned() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    init_repo(r);
+    let t = gh_token(1401);
+    // A config whose comment holds a token, as configs' examples may.
+    write(
+        r,
+        ".gitleaks.toml",
+        format!("# e.g. {t}\n[extend]\nuseDefault = true\n"),
+    );
+    write(r, "app.env", format!("T={}\n", gh_token(1402)));
+    let (code, v, err) = scan_json(r, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(reported_paths(&v), vec!["app.env"]);
+    assert_eq!(v["stats"]["skipped"]["scanner-file"], 1, "{v}");
+    // The baseline (a report with the secrets shown) is skipped too, in
+    // `dir` as in `scan`.
+    let (code, _, err) = run(
+        r,
+        &["dir", "-f", "json", "-r", "base.json", "--show-secrets"],
+    );
+    assert_eq!(code, 1, "{err}");
+    for args in [
+        vec!["scan", "--format", "json", "-b", "base.json"],
+        vec!["dir", ".", "--format", "json", "-b", "base.json"],
+    ] {
+        let (code, v, err) = run_json(leaktrap().current_dir(r).args(&args));
+        assert_eq!(code, 0, "{args:?}: {v} {err}");
+        assert_eq!(v["stats"]["skipped"]["scanner-file"], 2, "{args:?}: {v}");
+    }
+    // Named with --config, it is skipped as well; a leaktrap config is not
+    // a Gitleaks input and is scanned as before.
+    std::fs::remove_file(r.join("base.json")).unwrap();
+    std::fs::rename(r.join(".gitleaks.toml"), r.join("gl.toml")).unwrap();
+    let (_, v, _) = scan_json(r, &["--config", "gl.toml"]);
+    assert_eq!(v["stats"]["skipped"]["scanner-file"], 1, "{v}");
+    assert_eq!(reported_paths(&v), vec!["app.env"]);
+}
+
+#[test]
+fn gitleaksignore_is_read_in_the_scan_target_and_the_current_directory() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    init_repo(r);
+    write(r, "sub/a.env", format!("A={}\n", gh_token(1501)));
+    write(r, "sub/b.env", format!("B={}\n", gh_token(1502)));
+    // In the scanned directory (not the repository root).
+    write(r, "sub/.gitleaksignore", format!("sub/a.env:{RULE}:1\n"));
+    let (code, v, err) = run_json(
+        leaktrap()
+            .current_dir(r)
+            .args(["dir", "sub", "--format", "json"]),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(reported_paths(&v), vec!["sub/b.env"]);
+    assert_eq!(suppressed(&v, "gitleaksignore"), 1);
+    // In the current directory, for a scan of another one; `-i` replaces
+    // the current directory, as Gitleaks' `-i .` default is replaced.
+    std::fs::remove_file(r.join("sub/.gitleaksignore")).unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    write(
+        cwd.path(),
+        ".gitleaksignore",
+        format!("sub/b.env:{RULE}:1\n"),
+    );
+    let target = r.to_str().unwrap();
+    let (code, v, _) = run_json(
+        leaktrap()
+            .current_dir(cwd.path())
+            .args(["dir", target, "--format", "json"]),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(suppressed(&v, "gitleaksignore"), 1, "{v}");
+    assert!(!reported_paths(&v).iter().any(|p| p.ends_with("b.env")));
+    let other = tempfile::tempdir().unwrap();
+    let (_, v, _) = run_json(leaktrap().current_dir(cwd.path()).args([
+        "dir",
+        target,
+        "--format",
+        "json",
+        "-i",
+        other.path().to_str().unwrap(),
+    ]));
+    assert_eq!(suppressed(&v, "gitleaksignore"), 0, "{v}");
+    // The same for history: the repository named, and the current directory.
+    git(r, &["add", "-A"]);
+    super::staged::commit_at(r, "add", 10);
+    let (code, v, _) = run_json(
+        leaktrap()
+            .current_dir(cwd.path())
+            .args(["git", target, "--format", "json"]),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(suppressed(&v, "gitleaksignore"), 1, "{v}");
+}
+
+#[test]
+fn a_commit_entry_naming_a_cherry_pick_of_the_content_suppresses_it() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    init_repo(r);
+    put(r, "README", "readme\n", "init", 1);
+    let content = format!("TOKEN={}\n", gh_token(1601));
+    let first = put(r, "a.env", &content, "on main", 10);
+    git(r, &["checkout", "-q", "-b", "side", "HEAD~1"]);
+    let picked = put(r, "a.env", &content, "the same, on side", 20);
+    let (code, v, _) = run_json(leaktrap().current_dir(r).args(["git", "--format", "json"]));
+    assert_eq!(code, 1);
+    let f = &v["findings"][0];
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(f["origin"]["commit"], first.as_str(), "{f}");
+    assert_eq!(f["origin"]["also_in"][0], picked.as_str(), "{f}");
+    let outside = tempfile::tempdir().unwrap();
+    let ign = outside.path().join("ignore");
+    std::fs::write(&ign, format!("{picked}:a.env:{RULE}:1\n")).unwrap();
+    let (code, v, err) = run_json(leaktrap().current_dir(r).args([
+        "git",
+        "--format",
+        "json",
+        "-i",
+        ign.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{v} {err}");
+    assert_eq!(suppressed(&v, "gitleaksignore"), 1);
+}

@@ -91,7 +91,15 @@ pub fn run_git(args: GitArgs) -> Result<u8> {
         quiet: args.output.is_quiet(),
     };
     let outcome = history(&plan, &args.common)?;
-    finish(&git, &outcome, &args.output, started, Mode::History)
+    let targets = [args.repo.clone()];
+    finish(
+        &git,
+        &outcome,
+        &args.output,
+        started,
+        Mode::History,
+        &targets,
+    )
 }
 
 pub fn run_push(args: PushArgs) -> Result<u8> {
@@ -105,7 +113,7 @@ pub fn run_push(args: PushArgs) -> Result<u8> {
     crate::evidence::note_repository(&git, revs.as_deref().unwrap_or_default(), false);
     let Some(revs) = revs else {
         let outcome = Outcome::default();
-        return finish(&git, &outcome, &args.output, started, Mode::Push);
+        return finish(&git, &outcome, &args.output, started, Mode::Push, &[]);
     };
     let plan = Plan {
         git: &git,
@@ -118,7 +126,7 @@ pub fn run_push(args: PushArgs) -> Result<u8> {
         quiet: args.output.is_quiet(),
     };
     let outcome = history(&plan, &args.common)?;
-    finish(&git, &outcome, &args.output, started, Mode::Push)
+    finish(&git, &outcome, &args.output, started, Mode::Push, &[])
 }
 
 /// Writes the reports. The blobs that findings were in are read once, when
@@ -129,6 +137,7 @@ fn finish(
     args: &crate::OutputArgs,
     started: Instant,
     mode: Mode,
+    targets: &[std::path::PathBuf],
 ) -> Result<u8> {
     // Read on first use: only SARIF's line hashes need the content, so
     // other formats cost no extra git process.
@@ -152,7 +161,15 @@ fn finish(
             blobs.get(&oid)?.clone()
         },
     };
-    output::finish(outcome, args, started, mode, &artifacts, git.root())
+    output::finish(
+        outcome,
+        args,
+        started,
+        mode,
+        &artifacts,
+        git.root(),
+        targets,
+    )
 }
 
 fn threads(n: Option<usize>) -> usize {
@@ -919,7 +936,7 @@ fn path_only_findings(
             let commit = &changes.commits[intro.commit as usize];
             for r in engine.path_only_matches(path) {
                 let id = &engine.rule_meta(r).id;
-                if !engine.history_allowlisted(id, b"", path, &commit.oid.to_string()) {
+                if !engine.history_allowlisted(id, b"", path, &commit.oid.to_string(), None) {
                     hits.entry((path, r)).or_default().push((commit, *oid));
                 }
             }
@@ -1003,6 +1020,14 @@ fn attribute(
     } else {
         read_objects(git, &parents)?
     };
+    // AND allowlists with a regex on the match or the line are judged on
+    // the blob's text: read the blobs that hold findings, only then.
+    let content = if engine.history_needs_content() {
+        let oids: Vec<Oid> = by_blob.keys().copied().collect();
+        read_objects(git, &oids)?
+    } else {
+        HashMap::new()
+    };
     let blob_refs = if plan.full && by_blob.keys().any(|o| !changes.intros.contains_key(o)) {
         git.refs_to_blobs()?
     } else {
@@ -1064,7 +1089,17 @@ fn attribute(
                     continue;
                 }
                 let secret = f.secret.expose();
-                if engine.history_allowlisted(&f.rule.id, secret, path, &commit.oid.to_string()) {
+                let text = content.get(&oid).and_then(Option::as_deref).map(|d| {
+                    let at = |b: u64| usize::try_from(b).unwrap_or(usize::MAX);
+                    (d, at(f.location.byte_start), at(f.location.byte_end))
+                });
+                if engine.history_allowlisted(
+                    &f.rule.id,
+                    secret,
+                    path,
+                    &commit.oid.to_string(),
+                    text,
+                ) {
                     stats.suppress(SuppressionKind::RuleAllowlist);
                     continue;
                 }

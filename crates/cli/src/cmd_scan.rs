@@ -28,6 +28,12 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     crate::evidence::note_option("max_file_size_mb", args.max_file_size);
     let (outcome, files) = scan(&args)?;
     let root = files.root().to_path_buf();
+    let targets: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-" && p.is_dir())
+        .cloned()
+        .collect();
     let code = output::finish(
         &outcome,
         &args.output,
@@ -35,6 +41,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         output::Mode::Scan,
         &files,
         &root,
+        &targets,
     )?;
     Ok(code)
 }
@@ -74,6 +81,9 @@ fn scan(args: &ScanArgs) -> Result<(Outcome, output::WorkingTree)> {
         .unwrap_or_else(|| PathBuf::from("."));
     let (_config, set) = discover::load_rules(&args.common, &near)?;
     let engine = discover::engine(&args.common, &set)?;
+    let own = OwnFiles::new(crate::gitleaks::own_files(
+        args.output.baseline_path.as_deref(),
+    ));
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -94,7 +104,7 @@ fn scan(args: &ScanArgs) -> Result<(Outcome, output::WorkingTree)> {
         if p.as_os_str() == "-" {
             parts.push(scan_stdin(&engine, &args.stdin_name));
         } else {
-            let (outcome, paths) = scan_path(&engine, p, &opts, &progress);
+            let (outcome, paths) = scan_path(&engine, p, &opts, &progress, &own);
             parts.extend(outcome);
             ignored.extend(paths);
         }
@@ -119,6 +129,7 @@ fn scan_path(
     root: &Path,
     opts: &WalkOptions,
     progress: &Progress,
+    own: &OwnFiles,
 ) -> (Vec<Outcome>, Vec<String>) {
     let base = discover::base_dir(root);
     let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
@@ -127,6 +138,7 @@ fn scan_path(
             worker: Some(Worker::new(engine, Some(progress))),
             buf: Vec::new(),
             results: &results,
+            own,
         };
         move |e: Entry<'_>| w.visit(e)
     });
@@ -136,11 +148,42 @@ fn scan_path(
     )
 }
 
+/// Files a directory scan skips, as Gitleaks does: the Gitleaks config
+/// file in force and the `--baseline-path` report.
+struct OwnFiles {
+    /// (file name, canonical path)
+    files: Vec<(std::ffi::OsString, PathBuf)>,
+}
+
+impl OwnFiles {
+    fn new(paths: Vec<PathBuf>) -> OwnFiles {
+        let files = paths
+            .into_iter()
+            .filter_map(|p| {
+                let canon = std::fs::canonicalize(&p).ok()?;
+                Some((canon.file_name()?.to_os_string(), canon))
+            })
+            .collect();
+        OwnFiles { files }
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        // The name first: canonicalizing every file would cost a syscall each.
+        let Some(name) = path.file_name() else {
+            return false;
+        };
+        self.files
+            .iter()
+            .any(|(n, canon)| n == name && std::fs::canonicalize(path).is_ok_and(|c| &c == canon))
+    }
+}
+
 /// One walker thread's scanner; hands its outcome over when dropped.
 struct ThreadScan<'a> {
     worker: Option<Worker<'a>>,
     buf: Vec<u8>,
     results: &'a Mutex<Vec<Outcome>>,
+    own: &'a OwnFiles,
 }
 
 impl ThreadScan<'_> {
@@ -150,6 +193,10 @@ impl ThreadScan<'_> {
         };
         match e {
             Entry::File(f) => {
+                if self.own.contains(f.path) {
+                    w.stats_mut().skip(SkipReason::ScannerFile, f.display);
+                    return;
+                }
                 if w.engine().path_allowlisted(&f.rel) {
                     w.stats_mut().skip(SkipReason::AllowlistedPath, f.display);
                     return;
@@ -194,10 +241,13 @@ impl Drop for ThreadScan<'_> {
 }
 
 /// A read error is recorded (the scan is then incomplete), not returned.
+/// Standard input has no path: as in Gitleaks, rules limited by `path`
+/// are judged against an empty one (so they do not run), and so are path
+/// allowlists.
 fn scan_stdin(engine: &Engine, name: &str) -> Outcome {
     let mut w = Worker::new(engine, None);
     let mut buf = Vec::new();
-    w.begin(name, None);
+    w.begin(name, Some(""));
     let stdin = std::io::stdin();
     match read_stream(stdin.lock(), &mut buf, |c| {
         w.chunk(c.data, if c.last { 0 } else { CHUNK_OVERLAP })

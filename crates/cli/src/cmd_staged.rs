@@ -88,6 +88,7 @@ pub fn run(args: StagedArgs) -> Result<u8> {
         Mode::Staged,
         &blobs,
         &changes.root,
+        &[std::path::PathBuf::from(".")],
     )
 }
 

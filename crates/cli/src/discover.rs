@@ -152,6 +152,7 @@ pub fn load_config(common: &CommonArgs, near: &Path) -> Result<Config> {
     let origin = path.display().to_string();
     if gitleaks_only || leaktrap_rules::gitleaks::looks_like_gitleaks(&text) {
         let mut c = parse_gitleaks(&origin, path.parent(), &text)?;
+        crate::gitleaks::note_config_file(&path);
         c.source = format!("{how} (Gitleaks format)");
         return Ok(c);
     }
@@ -201,5 +202,6 @@ pub fn load_rules(common: &CommonArgs, near: &Path) -> Result<(Config, RuleSet)>
     let config = load_config(common, near)?;
     let set = build_ruleset(&config)?;
     crate::evidence::note_rules(&config, &set);
+    crate::gitleaks::note_rules(&set);
     Ok((config, set))
 }

@@ -2,20 +2,109 @@
 //! `.gitleaksignore` (Gitleaks fingerprints) and `--baseline-path` (a
 //! Gitleaks JSON report whose findings are known). docs/migrating.md.
 //!
-//! A fingerprint names a rule by id. leaktrap's built-in ids differ from
-//! Gitleaks' (`github.pat-classic`, not `github-pat`), so an entry matches
-//! a finding whose rule id is exactly the entry's: leaktrap's id, or, with
-//! a Gitleaks config loaded, the Gitleaks id its rules keep. An entry that
-//! names another scanner's id matches nothing: the finding is reported
-//! (fail closed), and its fingerprint in leaktrap's report is the one to
-//! write instead.
+//! A fingerprint names a rule by id. An entry matches a finding whose rule
+//! id is the entry's (leaktrap's id, or, with a Gitleaks config loaded, the
+//! Gitleaks id its rules keep), or, for a finding of one of leaktrap's
+//! built-in rules, an entry naming the Gitleaks default rule that covers
+//! the same format (`github-pat` for `github.pat-classic`; the table is
+//! [`leaktrap_rules::gitleaks_ids`]). An entry naming an id that matches no
+//! rule in force is a warning, and suppresses nothing (fail closed).
 
 use anyhow::{bail, Result};
 use leaktrap_core::{Finding, Redaction, SuppressionKind};
 use leaktrap_report::Artifacts;
 use leaktrap_scan::Outcome;
 use serde::Deserialize;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The rules in force, for judging the rule ids suppressions name.
+#[derive(Debug, Default)]
+struct InForce {
+    /// Every rule id in force.
+    ids: HashSet<String>,
+    /// The ids of leaktrap's built-in rules among them.
+    builtin: HashSet<String>,
+}
+
+static IN_FORCE: Mutex<Option<InForce>> = Mutex::new(None);
+static CONFIG_FILE: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Records the rules in force (the command line's rule set).
+pub fn note_rules(set: &leaktrap_rules::RuleSet) {
+    let mut f = InForce::default();
+    for r in &set.rules {
+        f.ids.insert(r.def.id.clone());
+        if r.builtin {
+            f.builtin.insert(r.def.id.clone());
+        }
+    }
+    *IN_FORCE.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
+}
+
+/// Records the Gitleaks config file in force, which scans of directories
+/// skip as Gitleaks does.
+pub fn note_config_file(path: &Path) {
+    *CONFIG_FILE.lock().unwrap_or_else(|e| e.into_inner()) = Some(path.to_path_buf());
+}
+
+/// The files Gitleaks does not scan: the Gitleaks config file in force and
+/// the `--baseline-path` report.
+pub fn own_files(baseline_path: Option<&Path>) -> Vec<PathBuf> {
+    let config = CONFIG_FILE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    config
+        .into_iter()
+        .chain(baseline_path.map(Path::to_path_buf))
+        .collect()
+}
+
+/// Whether a suppression naming `entry_rule` applies to a finding of
+/// `finding_rule`: the same id, or a Gitleaks default id that covers the
+/// format of the built-in rule that found it.
+fn rule_matches(entry_rule: &str, finding_rule: &str) -> bool {
+    if entry_rule == finding_rule {
+        return true;
+    }
+    let guard = IN_FORCE.lock().unwrap_or_else(|e| e.into_inner());
+    let builtin = guard
+        .as_ref()
+        .is_none_or(|f| f.builtin.contains(finding_rule));
+    builtin && leaktrap_rules::gitleaks_ids::covers(entry_rule, finding_rule)
+}
+
+/// Why a suppression naming `rule` can match nothing, if it cannot.
+fn unmatched_rule(rule: &str) -> Option<String> {
+    use leaktrap_rules::gitleaks_ids::{lookup, Target};
+    let guard = IN_FORCE.lock().unwrap_or_else(|e| e.into_inner());
+    let f = guard.as_ref()?;
+    if f.ids.contains(rule) {
+        return None;
+    }
+    match lookup(rule) {
+        Some(Target::None) => Some(format!(
+            "`{rule}` is a Gitleaks default rule that no leaktrap rule corresponds to: \
+             the entry suppresses nothing"
+        )),
+        Some(t) if f.builtin.is_empty() => Some(format!(
+            "`{rule}` is a Gitleaks default rule id, and neither it nor leaktrap's \
+             built-in rules ({}) are in force: the entry suppresses nothing",
+            t.ids().join(", ")
+        )),
+        Some(t) if t.ids().iter().any(|id| f.builtin.contains(*id)) => None,
+        Some(_) => Some(format!(
+            "the leaktrap rules that Gitleaks' `{rule}` maps to are disabled: the entry \
+             suppresses nothing"
+        )),
+        None => Some(format!(
+            "`{rule}` is neither a rule in force nor a Gitleaks default rule id: the \
+             entry suppresses nothing (`leaktrap rules list` shows leaktrap's ids)"
+        )),
+    }
+}
 
 /// The ignore file's name.
 pub const IGNORE_NAME: &str = ".gitleaksignore";
@@ -28,6 +117,8 @@ pub struct IgnoreEntry {
     file: String,
     rule: String,
     line: u64,
+    /// Where it is in its file (for warnings).
+    source_line: usize,
 }
 
 /// Paths as Gitleaks writes them: `/`-separated, without a leading `./`.
@@ -81,49 +172,60 @@ pub fn parse_ignore(text: &str) -> (Vec<IgnoreEntry>, Vec<(usize, String)>) {
             file: normal(file.trim()),
             rule: rule.trim().to_string(),
             line: n,
+            source_line: i + 1,
         });
     }
     (entries, warnings)
 }
 
-/// The ignore files in force: `.gitleaksignore` at the repository root
-/// (or the directory that anchors the scan), and `--gitleaks-ignore-path`
-/// (a file, or a directory holding `.gitleaksignore`).
+/// The ignore files in force, as Gitleaks reads them plus leaktrap's
+/// repository root: `.gitleaksignore` at the repository root (or the
+/// directory that anchors the scan), in each scan target (a directory
+/// scanned, the repository named), and `--gitleaks-ignore-path` (a file, or
+/// a directory holding `.gitleaksignore`), which defaults to the current
+/// directory as Gitleaks' `-i .` does. Each file is read once.
 ///
 /// # Errors
-/// `--gitleaks-ignore-path` names nothing, or a file cannot be read.
+/// An explicit `--gitleaks-ignore-path` names nothing, or a file cannot be
+/// read.
 pub fn load_ignore(
     root: &Path,
+    targets: &[PathBuf],
     explicit: Option<&Path>,
     outcome: &mut Outcome,
 ) -> Result<Vec<IgnoreEntry>> {
     let mut files: Vec<PathBuf> = Vec::new();
-    let at_root = root.join(IGNORE_NAME);
-    if at_root.is_file() {
-        files.push(at_root);
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut add = |file: PathBuf| {
+        let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        if seen.insert(key) {
+            files.push(file);
+        }
+    };
+    for dir in std::iter::once(root).chain(targets.iter().map(PathBuf::as_path)) {
+        let f = dir.join(IGNORE_NAME);
+        if f.is_file() {
+            add(f);
+        }
     }
-    if let Some(p) = explicit {
-        let file = if p.is_dir() {
-            p.join(IGNORE_NAME)
-        } else {
-            p.to_path_buf()
-        };
-        if p.is_dir() && !file.is_file() {
-            // Gitleaks' default `-i .` may well hold none.
-        } else if !file.is_file() {
-            bail!(
-                "--gitleaks-ignore-path {}: no such file; give a `.gitleaksignore` file \
-                 or a directory holding one",
-                p.display()
-            );
-        } else {
-            let same = |a: &Path, b: &Path| {
-                std::fs::canonicalize(a)
-                    .ok()
-                    .is_some_and(|x| std::fs::canonicalize(b).ok() == Some(x))
-            };
-            if !files.iter().any(|f| same(f, &file)) {
-                files.push(file);
+    match explicit {
+        Some(p) if p.is_dir() => {
+            // A directory may well hold none, as Gitleaks' default `-i .`.
+            let f = p.join(IGNORE_NAME);
+            if f.is_file() {
+                add(f);
+            }
+        }
+        Some(p) if p.is_file() => add(p.to_path_buf()),
+        Some(p) => bail!(
+            "--gitleaks-ignore-path {}: no such file; give a `.gitleaksignore` file \
+             or a directory holding one",
+            p.display()
+        ),
+        None => {
+            let f = Path::new(".").join(IGNORE_NAME);
+            if f.is_file() {
+                add(f);
             }
         }
     }
@@ -137,6 +239,13 @@ pub fn load_ignore(
                 .stats
                 .warn(format!("{}:{line}", f.display()), message);
         }
+        for e in &entries {
+            if let Some(message) = unmatched_rule(&e.rule) {
+                outcome
+                    .stats
+                    .warn(format!("{}:{}", f.display(), e.source_line), message);
+            }
+        }
         all.extend(entries);
     }
     Ok(all)
@@ -148,19 +257,25 @@ fn paths(f: &Finding, artifacts: &dyn Artifacts) -> (String, String) {
     (normal(&artifacts.repo_path(f)), normal(&f.path))
 }
 
-fn commit_of(f: &Finding) -> Option<&str> {
-    f.origin.as_deref().map(|o| o.commit.as_str())
+/// Every commit that introduced the finding's content at its path: the one
+/// reported, and those it is `also_in` (a cherry-pick, say).
+fn commits_of(f: &Finding) -> impl Iterator<Item = &str> {
+    f.origin
+        .as_deref()
+        .into_iter()
+        .flat_map(|o| std::iter::once(&o.commit).chain(&o.also_in))
+        .map(String::as_str)
 }
 
 impl IgnoreEntry {
     fn matches(&self, f: &Finding, paths: &(String, String)) -> bool {
-        self.rule == f.rule.id
-            && self.line == f.location.start_line
+        self.line == f.location.start_line
             && (self.file == paths.0 || self.file == paths.1)
             && match &self.commit {
                 None => true,
-                Some(c) => commit_of(f).is_some_and(|fc| fc.eq_ignore_ascii_case(c)),
+                Some(c) => commits_of(f).any(|fc| fc.eq_ignore_ascii_case(c)),
             }
+            && rule_matches(&self.rule, &f.rule.id)
     }
 }
 
@@ -207,7 +322,24 @@ pub fn load_baseline(file: &Path) -> Result<Vec<BaselineFinding>> {
     let text = std::fs::read_to_string(file).map_err(|e| {
         anyhow::anyhow!("cannot read the Gitleaks baseline {}: {e}", file.display())
     })?;
-    serde_json::from_str(&text).map_err(|e| {
+    parse_baseline(file, &text)
+}
+
+/// Warns, once per id, about the rule ids of a Gitleaks baseline that match
+/// no rule in force.
+pub fn warn_baseline_ids(file: &Path, baseline: &[BaselineFinding], outcome: &mut Outcome) {
+    let mut seen = HashSet::new();
+    for b in baseline {
+        if seen.insert(b.rule_id.as_str()) {
+            if let Some(message) = unmatched_rule(&b.rule_id) {
+                outcome.stats.warn(file.display().to_string(), message);
+            }
+        }
+    }
+}
+
+fn parse_baseline(file: &Path, text: &str) -> Result<Vec<BaselineFinding>> {
+    serde_json::from_str(text).map_err(|e| {
         let mut msg = e.to_string();
         if let Some(i) = msg.rfind(" at line ") {
             msg.truncate(i);
@@ -233,14 +365,16 @@ impl BaselineFinding {
     /// follow from the commit.
     fn matches(&self, f: &Finding, paths: &(String, String)) -> bool {
         let file = normal(&self.file);
-        self.rule_id == f.rule.id
-            && self.start_line == f.location.start_line
+        self.start_line == f.location.start_line
             && self.end_line.is_none_or(|l| l == f.location.end_line)
             && (file == paths.0 || file == paths.1)
-            && self
-                .commit
-                .eq_ignore_ascii_case(commit_of(f).unwrap_or_default())
+            && if f.origin.is_some() {
+                commits_of(f).any(|c| c.eq_ignore_ascii_case(&self.commit))
+            } else {
+                self.commit.is_empty()
+            }
             && self.secret_matches(f)
+            && rule_matches(&self.rule_id, &f.rule.id)
     }
 
     fn secret_matches(&self, f: &Finding) -> bool {

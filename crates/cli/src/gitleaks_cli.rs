@@ -233,6 +233,10 @@ fn staged_in(dir: &Path, mut common: CommonArgs, mut output: OutputArgs) -> Resu
         abs(&mut output.baseline);
         abs(&mut output.baseline_path);
         abs(&mut output.gitleaks_ignore_path);
+        // Gitleaks' `-i` defaults to the directory the command was run in.
+        if output.gitleaks_ignore_path.is_none() {
+            output.gitleaks_ignore_path = std::path::absolute(".").ok();
+        }
         std::env::set_current_dir(dir)
             .map_err(|e| anyhow::anyhow!("cannot enter {}: {e}", dir.display()))?;
     }

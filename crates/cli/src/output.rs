@@ -252,7 +252,8 @@ impl<F: Fn(&Finding) -> Option<Vec<u8>>> Artifacts for RepoArtifacts<F> {
 /// code, which does not depend on where the report went. `artifacts` says
 /// where the scanned content lives: [`WorkingTree`] for files on disk,
 /// [`RepoArtifacts`] for blobs. `root` is the repository root (or the
-/// directory that anchors the scan), where `.gitleaksignore` is read.
+/// directory that anchors the scan) and `targets` what was scanned (the
+/// directories, the repository named): `.gitleaksignore` is read there.
 ///
 /// # Errors
 /// The format cannot be told; an ignore file or baseline cannot be read;
@@ -264,6 +265,7 @@ pub fn finish(
     mode: Mode,
     artifacts: &dyn Artifacts,
     root: &Path,
+    targets: &[PathBuf],
 ) -> Result<u8> {
     let format = format(args)?;
     let fingerprinter = crate::baseline::fingerprinter();
@@ -273,11 +275,16 @@ pub fn finish(
     };
     // Gitleaks' suppressions first (as Gitleaks applies them), then
     // leaktrap's baseline, so stale entries are judged on what is left.
-    let ignore =
-        crate::gitleaks::load_ignore(root, args.gitleaks_ignore_path.as_deref(), &mut filtered)?;
+    let ignore = crate::gitleaks::load_ignore(
+        root,
+        targets,
+        args.gitleaks_ignore_path.as_deref(),
+        &mut filtered,
+    )?;
     crate::gitleaks::apply_ignore(&ignore, &mut filtered, artifacts);
     if let Some(file) = &args.baseline_path {
         let gl = crate::gitleaks::load_baseline(file)?;
+        crate::gitleaks::warn_baseline_ids(file, &gl, &mut filtered);
         crate::gitleaks::apply_baseline(&gl, &mut filtered, artifacts);
     }
     let mut stale = false;

@@ -24,6 +24,9 @@ pub enum SkipReason {
     Submodule,
     /// Could not be read; named in [`ScanStats::errors`].
     Unreadable,
+    /// The scanner's own input, which Gitleaks does not scan either: the
+    /// Gitleaks config file in force, the `--baseline-path` report.
+    ScannerFile,
 }
 
 impl SkipReason {
@@ -37,6 +40,7 @@ impl SkipReason {
             SkipReason::Special => "special",
             SkipReason::Submodule => "submodule",
             SkipReason::Unreadable => "unreadable",
+            SkipReason::ScannerFile => "scanner-file",
         }
     }
 }

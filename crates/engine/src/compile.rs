@@ -190,11 +190,17 @@ impl CompiledAllow {
 
     /// Judged once the path and the commit are known (history scans): OR
     /// lists on their commits and paths, AND lists that name a commit or a
-    /// path, on everything they give. A regex on the match or the line
-    /// cannot be judged from the secret alone: such an AND list does not
-    /// suppress (fail closed).
-    /// (An OR list's paths were applied before scanning.)
-    fn allows_in_history(&self, secret: &[u8], path: &str, commit: &str) -> bool {
+    /// path, on everything they give. A regex on the match or the line is
+    /// judged on `context` (the text it targets, when the caller could
+    /// read it); without it, such an AND list does not suppress (fail
+    /// closed). (An OR list's paths were applied before scanning.)
+    fn allows_in_history(
+        &self,
+        secret: &[u8],
+        path: &str,
+        commit: &str,
+        context: &mut dyn FnMut(RegexTarget) -> Option<Vec<u8>>,
+    ) -> bool {
         let commit_ok = || self.commits.iter().any(|c| c.eq_ignore_ascii_case(commit));
         if !self.and {
             return commit_ok();
@@ -211,13 +217,25 @@ impl CompiledAllow {
         if self.stopwords.is_some() && !self.stopword(secret) {
             return false;
         }
-        if !self.regexes.is_empty()
-            && (self.target != RegexTarget::Secret
-                || !self.regexes.iter().any(|r| r.is_match(secret)))
-        {
-            return false;
+        if !self.regexes.is_empty() {
+            let hit = match self.target {
+                RegexTarget::Secret => self.regexes.iter().any(|r| r.is_match(secret)),
+                t => context(t).is_some_and(|text| self.regexes.iter().any(|r| r.is_match(&text))),
+            };
+            if !hit {
+                return false;
+            }
         }
         true
+    }
+
+    /// An AND list that names a commit or a path and has a regex on the
+    /// match or the line: in history, judged only with the content.
+    fn needs_content_in_history(&self) -> bool {
+        self.and
+            && (!self.commits.is_empty() || !self.paths.is_empty())
+            && !self.regexes.is_empty()
+            && self.target != RegexTarget::Secret
     }
 }
 
@@ -546,29 +564,104 @@ impl Engine {
 
     /// Whether an allowlist that needs the commit (or, in an AND list, the
     /// path) suppresses a finding of `rule_id` introduced by `commit` at
-    /// `rel_path`. History scans call this once both are known.
+    /// `rel_path`. History scans call this once both are known. `content`
+    /// is the blob the finding is in with the secret's byte range, for AND
+    /// lists with a regex on the match or the line
+    /// ([`Engine::history_needs_content`]); `None` if the caller did not
+    /// read it, and such lists then do not suppress.
     pub fn history_allowlisted(
         &self,
         rule_id: &str,
         secret: &[u8],
         rel_path: &str,
         commit: &str,
+        content: Option<(&[u8], usize, usize)>,
     ) -> bool {
+        let idx = self.by_id.get(rule_id).copied();
+        let mut context = |target: RegexTarget| -> Option<Vec<u8>> {
+            let (data, ss, se) = content?;
+            if se > data.len() || ss > se || &data[ss..se] != secret {
+                return None;
+            }
+            let (s, e) = match target {
+                RegexTarget::Line => line_span(data, ss, se),
+                RegexTarget::Match => self.match_around(idx?, data, ss, se)?,
+                RegexTarget::Secret => (ss, se),
+            };
+            Some(data[s..e].to_vec())
+        };
         if self
             .global
             .iter()
-            .any(|a| a.allows_in_history(secret, rel_path, commit))
+            .any(|a| a.allows_in_history(secret, rel_path, commit, &mut context))
         {
             return true;
         }
-        let Some(&idx) = self.by_id.get(rule_id) else {
+        let Some(idx) = idx else {
             return false;
         };
         self.rules[idx].matcher().is_some_and(|m| {
             m.allow
                 .iter()
-                .any(|a| a.allows_in_history(secret, rel_path, commit))
+                .any(|a| a.allows_in_history(secret, rel_path, commit, &mut context))
         })
+    }
+
+    /// Whether [`Engine::history_allowlisted`] needs the content to judge
+    /// some allowlist: an AND list naming commits or paths with a regex on
+    /// the match or the line.
+    pub fn history_needs_content(&self) -> bool {
+        self.global
+            .iter()
+            .any(CompiledAllow::needs_content_in_history)
+            || self.rules.iter().any(|r| {
+                rule_allowlists(&r.source.def).any(|a| {
+                    a.condition == Condition::And
+                        && (!a.commits.is_empty() || !a.paths.is_empty())
+                        && !a.regexes.is_empty()
+                        && a.regex_target != RegexTarget::Secret
+                })
+            })
+    }
+
+    /// The match of rule `idx` that holds the secret at `ss..se`: the rule
+    /// run again from the start of the secret's line (as a scan window
+    /// starts), with Gitleaks' trimming of line breaks.
+    fn match_around(
+        &self,
+        idx: usize,
+        data: &[u8],
+        ss: usize,
+        se: usize,
+    ) -> Option<(usize, usize)> {
+        let rule = &self.rules[idx];
+        let matcher = rule.matcher()?;
+        let (ls, _) = line_span(data, ss, se);
+        let mut pos = ls;
+        while pos <= data.len() {
+            let m = matcher.regex.find_at(data, pos)?;
+            let (mut ms, mut me) = (m.start(), m.end());
+            if ms > ss {
+                return None;
+            }
+            if rule.gitleaks {
+                while ms < me && data[ms] == b'\n' {
+                    ms += 1;
+                }
+                while me > ms && data[me - 1] == b'\n' {
+                    me -= 1;
+                }
+            }
+            if ms <= ss && me >= se {
+                return Some((ms, me));
+            }
+            pos = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
+        }
+        None
     }
 
     /// Rules without a regex whose `path` matches `rel_path` (and that no

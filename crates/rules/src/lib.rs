@@ -10,6 +10,7 @@
 
 mod config;
 pub mod gitleaks;
+pub mod gitleaks_ids;
 pub mod re2;
 mod schema;
 
