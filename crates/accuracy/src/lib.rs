@@ -95,7 +95,10 @@ mod tests {
     #[test]
     fn same_seed_same_bytes_and_labels() {
         for split in [Split::Dev, Split::Holdout] {
-            let (a, b) = (generate(split, Size::Small, 3), generate(split, Size::Small, 3));
+            let (a, b) = (
+                generate(split, Size::Small, 3),
+                generate(split, Size::Small, 3),
+            );
             assert_eq!(a.files, b.files);
             assert_eq!(a.labels, b.labels);
             assert_ne!(a.files, generate(split, Size::Small, 4).files);
@@ -110,7 +113,10 @@ mod tests {
             for l in &c.labels {
                 let text = &c.files[&l.file];
                 let n = text.lines().count();
-                assert!(l.line >= 1 && l.line <= l.end_line && l.end_line <= n, "{l:?}");
+                assert!(
+                    l.line >= 1 && l.line <= l.end_line && l.end_line <= n,
+                    "{l:?}"
+                );
                 let line = text.lines().nth(l.line - 1).unwrap();
                 assert!(!line.trim().is_empty(), "{l:?}");
             }
@@ -118,7 +124,11 @@ mod tests {
             let mut seen = std::collections::HashSet::new();
             for l in &c.labels {
                 for n in l.line..=l.end_line {
-                    assert!(seen.insert((l.file.clone(), n)), "two labels on {}:{n}", l.file);
+                    assert!(
+                        seen.insert((l.file.clone(), n)),
+                        "two labels on {}:{n}",
+                        l.file
+                    );
                 }
             }
         }
@@ -129,7 +139,11 @@ mod tests {
         for split in [Split::Dev, Split::Holdout] {
             let c = generate(split, Size::Small, split.default_seed());
             for f in tokens::catalog() {
-                assert!(c.labels.iter().any(|l| l.format == f.id), "{split:?} lacks {}", f.id);
+                assert!(
+                    c.labels.iter().any(|l| l.format == f.id),
+                    "{split:?} lacks {}",
+                    f.id
+                );
             }
         }
     }
