@@ -42,7 +42,7 @@ acc=${ACCURACY:-$repo/target/release/leaktrap-accuracy}
 
 if [ ! -x "$leaktrap" ] || [ ! -x "$acc" ]; then
   echo "building leaktrap and leaktrap-accuracy (release)..." >&2
-  (cd "$repo" && cargo build --release -q --bin leaktrap -p leaktrap -p leaktrap-accuracy) ||
+  (cd "$repo" && cargo build --release -q -p leaktrap -p leaktrap-accuracy --bins) ||
     die "cargo build failed"
 fi
 

@@ -299,6 +299,9 @@ pub struct Engine {
     global_paths: Option<RegexSet>,
     by_id: std::collections::HashMap<String, usize>,
     has_composite: bool,
+    /// Rules whose format carries a checksum: a value in that format that
+    /// fails it is nobody's secret (see [`Engine::fails_a_checksum`]).
+    checksummed: Vec<usize>,
     inline: Vec<memmem::Finder<'static>>,
     /// Keywords of multi-line rules (see [`Engine::may_span_lines`]).
     multiline_kw: Option<aho_corasick::AhoCorasick>,
@@ -476,6 +479,9 @@ impl Engine {
                     })?,
             )
         };
+        let checksummed = (0..rules.len())
+            .filter(|&i| rules[i].checksum.is_some())
+            .collect();
         Ok(Engine {
             rules,
             keywords,
@@ -487,6 +493,7 @@ impl Engine {
             global,
             global_paths,
             has_composite: set.rules.iter().any(|r| !r.def.requires.is_empty()),
+            checksummed,
             by_id,
             inline,
             multiline_kw,
@@ -1041,6 +1048,9 @@ impl Engine {
         if rule.checksum.is_some_and(|c| !c.verify(secret)) {
             return None;
         }
+        if rule.meta.id.starts_with("generic.") && self.fails_a_checksum(secret) {
+            return None;
+        }
         let matched = &data[ms..me];
         let mut span = None;
         let mut line = || *span.get_or_insert_with(|| line_span(data, ms, me));
@@ -1068,6 +1078,22 @@ impl Engine {
             entropy,
             suppressed,
             decoded: None,
+        })
+    }
+
+    /// Whether `secret` holds a value in the format of a rule that carries
+    /// a checksum (a GitHub or npm token) whose checksum is wrong: a made-up
+    /// or corrupted token, which a generic rule must not report either.
+    fn fails_a_checksum(&self, secret: &[u8]) -> bool {
+        self.checksummed.iter().any(|&r| {
+            let rule = &self.rules[r];
+            let (Some(m), Some(check)) = (rule.matcher(), rule.checksum) else {
+                return false;
+            };
+            m.regex
+                .captures(secret)
+                .and_then(|c| c.get(m.secret_group))
+                .is_some_and(|g| !check.verify(g.as_bytes()))
         })
     }
 
