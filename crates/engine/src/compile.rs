@@ -860,9 +860,9 @@ impl Engine {
         if rule.checksum.is_some_and(|c| !c.verify(secret)) {
             return None;
         }
-        // Repeated or sequential characters are placeholders, not secrets
-        // (Gitleaks-config rules keep Gitleaks' semantics).
-        if !rule.gitleaks && crate::filters::looks_sequential(secret) {
+        // Repeated or sequential characters are placeholders, not secrets.
+        // Built-in rules only: a user's rule matches what its pattern says.
+        if rule.source.builtin && crate::filters::looks_sequential(secret) {
             return None;
         }
         let matched = &data[ms..me];

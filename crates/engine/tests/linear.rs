@@ -71,19 +71,8 @@ fn one_long_line_of_keyword_hits_is_verified_once_per_rule() {
 fn millions_of_matches_on_one_line_with_an_inline_marker() {
     let e = engine();
     let mut data = String::from("leaktrap:allow ");
-    // Distinct, random-looking tokens (the engine drops sequential or
-    // repeated ones such as `tok_000000000001` as placeholders).
-    let (mut n, mut x) = (0, 0x9E37_79B9_7F4A_7C15u64);
-    while n < 1_000_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let tok = format!("tok_{:012}", x % 1_000_000_000_000);
-        if !leaktrap_engine::looks_sequential(tok.as_bytes()) {
-            data.push_str(&tok);
-            data.push(' ');
-            n += 1;
-        }
+    for i in 0..1_000_000u32 {
+        data.push_str(&format!("tok_{i:012} "));
     }
     let (out, verified) = scan(&e, data.as_bytes());
     assert_eq!(out.len(), 1_000_000);
@@ -126,7 +115,7 @@ fn multi_line_key_block_is_found_whole() {
 #[test]
 fn the_most_confident_rule_reports_a_shared_secret_once() {
     let e = engine();
-    let text = "password = tok_q7x2m9k4v1z8\n"; // leaktrap:allow (test input)
+    let text = "password = tok_abcdef123456\n"; // leaktrap:allow (test input)
     let (out, _) = scan(&e, text.as_bytes());
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(
