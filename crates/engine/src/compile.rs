@@ -1048,6 +1048,11 @@ impl Engine {
         if rule.checksum.is_some_and(|c| !c.verify(secret)) {
             return None;
         }
+        // Repeated or sequential characters are placeholders, not secrets.
+        // Built-in rules only: a user's rule matches what its pattern says.
+        if rule.source.builtin && crate::filters::looks_sequential(secret) {
+            return None;
+        }
         if rule.meta.id.starts_with("generic.") && self.fails_a_checksum(secret) {
             return None;
         }
@@ -1192,9 +1197,10 @@ impl Engine {
         gl.retain(|_| k.next().unwrap_or(true));
     }
 
-    /// De-duplicates overlapping secrets (a provider rule beats a `generic.`
-    /// one; then the most confident rule wins, then a secret as written beats
-    /// a decoded one, then the longer secret, then
+    /// De-duplicates overlapping secrets (a rule limited by `path` yields to
+    /// one that is not; a provider rule beats a `generic.` one; then the most
+    /// confident rule wins, then a secret as written beats a decoded one, then
+    /// the longer secret, then
     /// the more severe rule, then the earlier rule),
     /// applies inline allow comments, and appends the result to `out`.
     fn finish(&self, data: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
@@ -1241,9 +1247,13 @@ impl Engine {
     }
 
     #[allow(clippy::type_complexity)]
-    fn rank(&self, m: &Match) -> (bool, u8, bool, usize, u8, std::cmp::Reverse<usize>) {
+    fn rank(&self, m: &Match) -> (bool, bool, u8, bool, usize, u8, std::cmp::Reverse<usize>) {
         let meta = &self.rules[m.rule].meta;
         (
+            // A rule limited by `path` yields to any rule that is not: where
+            // the path is unknown (history blobs, filtered by path later),
+            // it must not hide a finding that another rule would keep.
+            self.rules[m.rule].source.def.path.is_none(),
             // A provider rule always outranks a generic one.
             !meta.id.starts_with("generic."),
             meta.confidence as u8,

@@ -32,6 +32,32 @@ pub fn char_classes(bytes: &[u8]) -> u8 {
     u8::from(lo) + u8::from(up) + u8::from(di) + u8::from(ot)
 }
 
+/// Whether `bytes` looks made up rather than random: mostly
+/// repeated or sequential neighbours (`aaaa`, `0123456789abcdef`,
+/// `abcd1234abcd1234`, `zyxw`), or one short unit repeated (`Ab1Ab1Ab1Ab1`).
+/// Random tokens have about one such neighbour pair in 30; these strings
+/// have more than half. Secrets shorter than 8 bytes are left alone.
+pub fn looks_sequential(bytes: &[u8]) -> bool {
+    if bytes.len() < 8 {
+        return false;
+    }
+    let pairs = bytes.len() - 1;
+    let steady = bytes
+        .windows(2)
+        .filter(|w| {
+            let d = i16::from(w[1]) - i16::from(w[0]);
+            (-1..=1).contains(&d)
+        })
+        .count();
+    if steady * 2 > pairs {
+        return true;
+    }
+    // One unit of at most a third of the length, repeated throughout
+    // (checked on short secrets only, so the work stays linear).
+    bytes.len() <= 256
+        && (1..=bytes.len() / 3).any(|p| bytes[p..].iter().zip(bytes).all(|(a, b)| a == b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +68,24 @@ mod tests {
         assert_eq!(shannon_entropy(b"aaaa"), 0.0);
         assert!((shannon_entropy(b"ab") - 1.0).abs() < 1e-6);
         assert!((shannon_entropy(b"0123456789abcdef") - 4.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn sequential_and_repeated() {
+        for fake in [
+            &b"aaaaaaaaaaaa"[..],
+            b"0123456789abcdef0123456789abcdef",
+            b"abcd1234abcd1234",
+            b"zyxwvutsrqpo",
+            b"Ab1Ab1Ab1Ab1Ab1",
+            b"1234567890123456789012345",
+            b"ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        ] {
+            assert!(looks_sequential(fake), "{}", String::from_utf8_lossy(fake));
+        }
+        for real in [&b"uGx8a8NW5t2rm0rG"[..], b"k7Qp2vX9Lm", b"ab12cd"] {
+            assert!(!looks_sequential(real), "{}", String::from_utf8_lossy(real));
+        }
     }
 
     #[test]

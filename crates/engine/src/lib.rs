@@ -6,9 +6,10 @@
 //! occurred, its `regex::bytes` regex only in a window around the keyword hits
 //! (the rest of the line, or `max_length` bytes for multi-line rules, windows
 //! merged so each byte is examined at most once per rule); secret extraction;
-//! entropy and character-class bounds; checksum validation; rule and global
-//! allowlists; de-duplication (one secret, one finding: the most confident
-//! rule wins); and `leaktrap:allow` on the match's lines. Every step is linear
+//! entropy and character-class bounds; checksum validation; repeated or
+//! sequential characters; rule and global allowlists; de-duplication (one
+//! secret, one finding: a rule limited by `path` yields to one that is not,
+//! then the most confident rule wins); and `leaktrap:allow` on the match's lines. Every step is linear
 //! in the input.
 //!
 //! Then, up to a bounded depth, encoded text (base64, hex, percent-encoding)
@@ -28,7 +29,7 @@ mod keywords;
 
 pub use check::{check_rules, ExampleFailure};
 pub use compile::{CompileError, Engine};
-pub use filters::{char_classes, shannon_entropy};
+pub use filters::{char_classes, looks_sequential, shannon_entropy};
 
 use leaktrap_core::{Encoding, SuppressionKind};
 

@@ -4,7 +4,12 @@ use leaktrap_core::{Confidence, Severity};
 use serde::{Deserialize, Serialize};
 
 /// Named checksum validators the engine implements.
-pub const CHECKSUMS: &[&str] = &["crc32-base62"];
+pub const CHECKSUMS: &[&str] = &[
+    "crc32-base62",
+    "gitlab-routable",
+    "crc32-hex-le",
+    "sentry-org-token",
+];
 
 /// A rule file: `[[rule]]` tables.
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
