@@ -103,15 +103,16 @@ fn holdout_split_accuracy_does_not_regress() {
     );
 }
 
-// Measured on the small corpora with main's rules (309) when the test was written:
-// dev 91.0% recall (325/357), 93.3% precision, 24 hard-negative hits (22 of them
-// checksum-invalid tokens caught by generic assignment rules); holdout 84.8% recall
-// (278/328), 93.4% precision, 20 hits (18 checksum-invalid). Floors a little under that.
-const DEV_RECALL: f64 = 0.90;
-const DEV_PRECISION: f64 = 0.92;
-const DEV_HN: usize = 26;
+// Measured on the small corpora when the floors were last raised (320 rules, decoding
+// of encoded secrets, generic rules that respect checksums): dev 96.4% recall (344/357),
+// 99.2% precision, 3 hard-negative hits; holdout 85.4% recall (280/328), 99.0%
+// precision, 3 hits. First set with 309 rules: dev 91.0% / 93.3% / 24 hits, holdout
+// 84.8% / 93.4% / 20. Floors a little under the latest figures.
+const DEV_RECALL: f64 = 0.95;
+const DEV_PRECISION: f64 = 0.98;
+const DEV_HN: usize = 5;
 const DEV_OTHER_HN: usize = 3;
-const HOLDOUT_RECALL: f64 = 0.83;
-const HOLDOUT_PRECISION: f64 = 0.92;
-const HOLDOUT_HN: usize = 22;
+const HOLDOUT_RECALL: f64 = 0.84;
+const HOLDOUT_PRECISION: f64 = 0.98;
+const HOLDOUT_HN: usize = 5;
 const HOLDOUT_OTHER_HN: usize = 3;

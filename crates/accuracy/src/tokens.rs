@@ -286,8 +286,11 @@ fn grafana_cloud(g: &mut G) -> String {
 
 fn grafana_sa(g: &mut G) -> String {
     let body = g.alnum(32);
-    let crc = crc32fast::hash(format!("glsa_{body}").as_bytes());
-    format!("glsa_{body}_{crc:08x}")
+    // The CRC32 of everything before it, its bytes little-endian, in hex
+    // (checked against tokens Grafana's documentation and users published).
+    let crc = crc32fast::hash(format!("glsa_{body}").as_bytes()).to_le_bytes();
+    let hex: String = crc.iter().map(|b| format!("{b:02x}")).collect();
+    format!("glsa_{body}_{hex}")
 }
 
 fn sentry_org(g: &mut G) -> String {
