@@ -228,15 +228,15 @@ impl CompiledAllow {
         }
         true
     }
+}
 
-    /// An AND list that names a commit or a path and has a regex on the
-    /// match or the line: in history, judged only with the content.
-    fn needs_content_in_history(&self) -> bool {
-        self.and
-            && (!self.commits.is_empty() || !self.paths.is_empty())
-            && !self.regexes.is_empty()
-            && self.target != RegexTarget::Secret
-    }
+/// An AND list that names a commit or a path and has a regex on the match
+/// or the line: in history, judged only with the content.
+fn needs_content_in_history(def: &AllowDef) -> bool {
+    def.condition == Condition::And
+        && (!def.commits.is_empty() || !def.paths.is_empty())
+        && !def.regexes.is_empty()
+        && def.regex_target != RegexTarget::Secret
 }
 
 /// Whether an allowlist decides on paths before any content is read: an OR
@@ -309,6 +309,8 @@ pub struct Engine {
     multiline_always: bool,
     /// Layers of encoding to decode (0: none).
     decode_depth: usize,
+    /// See [`Engine::history_needs_content`].
+    history_needs_content: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -479,6 +481,11 @@ impl Engine {
                     })?,
             )
         };
+        let history_needs_content = lists.iter().any(|a| needs_content_in_history(a))
+            || set
+                .rules
+                .iter()
+                .any(|r| rule_allowlists(&r.def).any(needs_content_in_history));
         let checksummed = (0..rules.len())
             .filter(|&i| rules[i].checksum.is_some())
             .collect();
@@ -499,6 +506,7 @@ impl Engine {
             multiline_kw,
             multiline_always,
             decode_depth: Engine::DEFAULT_DECODE_DEPTH,
+            history_needs_content,
         })
     }
 
@@ -618,17 +626,7 @@ impl Engine {
     /// some allowlist: an AND list naming commits or paths with a regex on
     /// the match or the line.
     pub fn history_needs_content(&self) -> bool {
-        self.global
-            .iter()
-            .any(CompiledAllow::needs_content_in_history)
-            || self.rules.iter().any(|r| {
-                rule_allowlists(&r.source.def).any(|a| {
-                    a.condition == Condition::And
-                        && (!a.commits.is_empty() || !a.paths.is_empty())
-                        && !a.regexes.is_empty()
-                        && a.regex_target != RegexTarget::Secret
-                })
-            })
+        self.history_needs_content
     }
 
     /// The match of rule `idx` that holds the secret at `ss..se`: the rule
@@ -727,11 +725,6 @@ impl Engine {
     /// decoding off. The default is [`Engine::DEFAULT_DECODE_DEPTH`].
     pub fn set_decode_depth(&mut self, depth: usize) {
         self.decode_depth = depth;
-    }
-
-    /// The decoding depth in force.
-    pub fn decode_depth(&self) -> usize {
-        self.decode_depth
     }
 
     /// Layers of encoding decoded unless set otherwise: Gitleaks' default.

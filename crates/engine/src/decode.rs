@@ -83,7 +83,6 @@ fn hex_val(b: u8) -> Option<u8> {
 }
 
 /// A stretch of the parent buffer and what it decodes to.
-#[derive(Debug)]
 pub(crate) struct Segment {
     pub start: usize,
     pub end: usize,
@@ -375,7 +374,6 @@ pub(crate) fn find_segments(data: &[u8], lo: usize, hi: usize, out: &mut Vec<Seg
 }
 
 /// A piece of a layer's text and where it comes from in the parent.
-#[derive(Debug)]
 struct Piece {
     /// Span in the layer's text.
     start: usize,
@@ -388,7 +386,7 @@ struct Piece {
 }
 
 /// Decoded text to scan, and how to map its positions back to its parent.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Layer {
     pub text: Vec<u8>,
     pieces: Vec<Piece>,

@@ -54,13 +54,23 @@ pub struct Match {
     pub decoded: Option<Box<Decoded>>,
 }
 
-/// A secret found by decoding part of the buffer.
-#[derive(Debug, Clone, PartialEq)]
+/// A secret found by decoding part of the buffer. Its `Debug` shows the
+/// secret's length, never the secret.
+#[derive(Clone, PartialEq)]
 pub struct Decoded {
     /// The secret as decoded.
     pub secret: Vec<u8>,
     /// The decodings that revealed it, outermost first.
     pub encodings: Vec<Encoding>,
+}
+
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoded")
+            .field("secret_len", &self.secret.len())
+            .field("encodings", &self.encodings)
+            .finish()
+    }
 }
 
 impl Match {
