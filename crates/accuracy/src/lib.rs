@@ -4,7 +4,8 @@
 //! `labels.json`; `score` reads a scanner's native report and measures recall, precision
 //! and hard-negative hits against those labels. Two splits: `dev` (templates in
 //! `dev.rs`, for rule writers) and `holdout` (its own templates in `holdout.rs`, which
-//! rule writers should not read).
+//! rule writers should not read), plus `probe` (every format in every syntax of
+//! `probe.rs`, which shows the syntaxes a rule does not read).
 //!
 //! Every token is synthesised at run time in the provider's documented format (with a
 //! valid checksum where the format has one); nothing here is a real credential.
@@ -14,6 +15,7 @@ pub mod dev;
 pub mod holdout;
 pub mod names;
 pub mod negatives;
+pub mod probe;
 pub mod rng;
 pub mod score;
 pub mod tokens;
@@ -48,6 +50,8 @@ impl Size {
 pub enum Split {
     Dev,
     Holdout,
+    /// Every format in every syntax (`probe.rs`), readable like `dev`.
+    Probe,
 }
 
 impl Split {
@@ -55,13 +59,15 @@ impl Split {
         Ok(match s {
             "dev" => Split::Dev,
             "holdout" => Split::Holdout,
-            _ => bail!("unknown split {s:?} (dev or holdout)"),
+            "probe" => Split::Probe,
+            _ => bail!("unknown split {s:?} (dev, holdout or probe)"),
         })
     }
     pub fn name(self) -> &'static str {
         match self {
             Split::Dev => "dev",
             Split::Holdout => "holdout",
+            Split::Probe => "probe",
         }
     }
     /// The seed each split uses unless told otherwise (the splits never share one).
@@ -69,6 +75,7 @@ impl Split {
         match self {
             Split::Dev => 1,
             Split::Holdout => 7_919,
+            Split::Probe => 2,
         }
     }
 }
@@ -78,6 +85,7 @@ pub fn generate(split: Split, size: Size, seed: u64) -> Corpus {
     match split {
         Split::Dev => dev::generate(size, seed),
         Split::Holdout => holdout::generate(size, seed),
+        Split::Probe => probe::generate(size, seed),
     }
 }
 

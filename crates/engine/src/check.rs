@@ -68,7 +68,7 @@ pub fn check_rules(
         }
         for (i, ex) in def.examples.iter().enumerate() {
             out.clear();
-            engine.scan(ex.text().as_bytes(), None, &mut scratch, &mut out);
+            engine.scan_example(ex.text().as_bytes(), idx, &mut scratch, &mut out);
             let mine: Vec<&Match> = out.iter().filter(|m| m.rule == idx).collect();
             let live: Vec<&&Match> = mine.iter().filter(|m| m.suppressed.is_none()).collect();
             if live.is_empty() {
@@ -102,7 +102,7 @@ pub fn check_rules(
         }
         for (i, text) in def.negative_examples.iter().enumerate() {
             out.clear();
-            engine.scan(text.as_bytes(), None, &mut scratch, &mut out);
+            engine.scan_example(text.as_bytes(), idx, &mut scratch, &mut out);
             if out.iter().any(|m| m.rule == idx && m.suppressed.is_none()) {
                 fail(format!("negative_examples[{i}]: yields a finding"));
             }

@@ -47,7 +47,43 @@ pub(crate) struct CompiledRule {
 struct Matcher {
     regex: Regex,
     secret_group: usize,
+    /// Groups named `secret2`, `secret3`, …: alternatives to `secret`
+    /// (e.g. a double-quoted, single-quoted and bare value), tried in order
+    /// when the secret group took no part in the match.
+    alt_groups: Vec<usize>,
     allow: Vec<CompiledAllow>,
+}
+
+impl Matcher {
+    /// The secret's span in a match: the secret group, else the first
+    /// alternative group that took part.
+    fn secret_span(&self, locs: &regex::bytes::CaptureLocations) -> Option<(usize, usize)> {
+        locs.get(self.secret_group)
+            .or_else(|| self.alt_groups.iter().find_map(|&g| locs.get(g)))
+    }
+}
+
+/// What `{assign}` in a built-in or user rule's regex stands for: everything
+/// between a name and its value in the assignment syntaxes of config files
+/// and source code. The name's closing quote (with `]` of an index or `)` of
+/// a call), then one of: `=`, `:`, `:=`, `=>`, `?=`, `+=`, `??=`, `||=`,
+/// `:-` (a shell default), `(` (a setter or builder call, `setPassword(`); a
+/// type annotation (`: &str =`, `: string =`, Go's `NAME string =`, .NET's
+/// `key="NAME" value=`); or, after a quoted name only, `>` (`<string
+/// name="api_key">…`). Spaces around it; the value's opening quote is not
+/// included. (A comma after a quoted name, and `||`, `??` or `or` after a
+/// lookup, are left out: in code they join a name to the next argument or
+/// operand far more often than to a value; rules that want
+/// `getenv("NAME", "default")` spell it out with a quoted value.)
+pub const ASSIGN: &str = r#"(?:\\?["'`][\])]?(?:>|[ \t]*(?::=|=>|\?\?=|\|\|=|\?=|\+=|=|:-|:|\()[ \t]*|[ \t]*:[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_:<>\[\]]*[ \t]*=[ \t]*|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*=[ \t]*)|[ \t]*(?::=|=>|\?\?=|\|\|=|\?=|\+=|=|:-|:|\()[ \t]*|[ \t]*:[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_:<>\[\]]*[ \t]*=[ \t]*|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*=[ \t]*)"#;
+
+/// A rule's regex with its macros (`{assign}`) expanded. Gitleaks rules are
+/// taken as written.
+fn expand_macros(def: &leaktrap_rules::RuleDef) -> std::borrow::Cow<'_, str> {
+    if def.gitleaks || !def.regex.contains("{assign}") {
+        return std::borrow::Cow::Borrowed(&def.regex);
+    }
+    std::borrow::Cow::Owned(def.regex.replace("{assign}", ASSIGN))
 }
 
 impl CompiledRule {
@@ -709,15 +745,40 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
     ) {
+        self.scan_with(data, rel_path, rel_path.is_some(), scratch, out);
+    }
+
+    /// [`Engine::scan`] as if at a path that matches rule `r`'s `path`
+    /// and no other rule's: how rule `r`'s examples are checked.
+    pub(crate) fn scan_example(
+        &self,
+        data: &[u8],
+        r: usize,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
+        scratch.example_of = Some(r);
+        self.scan_with(data, None, true, scratch, out);
+        scratch.example_of = None;
+    }
+
+    fn scan_with(
+        &self,
+        data: &[u8],
+        rel_path: Option<&str>,
+        path_known: bool,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
         self.collect(data, rel_path, scratch);
         if self.decode_depth > 0 {
             let spans_lines = scratch.spans_lines;
             let mut cands = std::mem::take(&mut scratch.candidates);
-            self.decode(data, None, rel_path, 1, scratch, &mut cands);
+            self.decode(data, None, rel_path, path_known, 1, scratch, &mut cands);
             scratch.candidates = cands;
             scratch.spans_lines = spans_lines;
         }
-        self.finish(data, scratch, out);
+        self.finish(data, path_known, scratch, out);
     }
 
     /// Sets how many layers of encoding (base64 inside percent-encoding
@@ -734,11 +795,13 @@ impl Engine {
     /// all of `data` when `None`) and the layers below it, down to the
     /// decoding depth, and appends what was found only in decoded text to
     /// `into`, in `data`'s positions.
+    #[allow(clippy::too_many_arguments)]
     fn decode(
         &self,
         data: &[u8],
         regions: Option<&[(usize, usize)]>,
         rel_path: Option<&str>,
+        path_known: bool,
         depth: usize,
         scratch: &mut Scratch,
         into: &mut Vec<Match>,
@@ -755,6 +818,7 @@ impl Engine {
                 text,
                 Some(&regions),
                 rel_path,
+                path_known,
                 depth + 1,
                 scratch,
                 &mut cands,
@@ -762,7 +826,7 @@ impl Engine {
             scratch.candidates = cands;
         }
         let mut found = Vec::new();
-        self.finish(text, scratch, &mut found);
+        self.finish(text, path_known, scratch, &mut found);
         for mut m in found {
             // Found in copied context alone: the parent's scan has it.
             let Some(enc) = layer.decoded_at(m.secret_start, m.secret_end) else {
@@ -850,6 +914,11 @@ impl Engine {
         }
         // Rules limited to some paths: off unless the path matches. With no
         // path (history blobs), on: the caller filters by path afterwards.
+        if let (Some((_, owner)), Some(r)) = (&self.scope, scratch.example_of) {
+            for &o in owner {
+                scratch.disabled[o] = o != r;
+            }
+        }
         if let (Some((set, owner)), Some(path)) = (&self.scope, rel_path) {
             let hits = set.matches(path.as_bytes());
             for (i, &r) in owner.iter().enumerate() {
@@ -999,7 +1068,7 @@ impl Engine {
                     }
                     gitleaks_secret(matcher, data, ms, me)
                 } else {
-                    let Some(g) = locs.get(matcher.secret_group) else {
+                    let Some(g) = matcher.secret_span(locs) else {
                         continue;
                     };
                     g
@@ -1007,7 +1076,15 @@ impl Engine {
                 if se <= ss {
                     continue;
                 }
-                if let Some(c) = self.candidate(data, r, matcher, (ms, me), (ss, se), path) {
+                let found = self.candidate(data, r, matcher, (ms, me), (ss, se), path);
+                // A value that is not a secret (filtered or allowlisted) may
+                // hold the real assignment: `key = process.env.KEY || "…"`.
+                // Search on from the value, not past it (Gitleaks' rules keep
+                // Gitleaks' non-overlapping matches).
+                if !rule.gitleaks && found.as_ref().is_none_or(|c| c.suppressed.is_some()) {
+                    pos = pos.min(ss.max(ms + 1));
+                }
+                if let Some(c) = found {
                     out.push(c);
                 }
             }
@@ -1190,13 +1267,13 @@ impl Engine {
         gl.retain(|_| k.next().unwrap_or(true));
     }
 
-    /// De-duplicates overlapping secrets (a rule limited by `path` yields to
-    /// one that is not; a provider rule beats a `generic.` one; then the most
+    /// De-duplicates overlapping secrets (where the path is unknown, a rule
+    /// limited by `path` yields to one that is not; a provider rule beats a `generic.` one; then the most
     /// confident rule wins, then a secret as written beats a decoded one, then
     /// the longer secret, then
     /// the more severe rule, then the earlier rule),
     /// applies inline allow comments, and appends the result to `out`.
-    fn finish(&self, data: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+    fn finish(&self, data: &[u8], path_known: bool, scratch: &mut Scratch, out: &mut Vec<Match>) {
         let cands = &mut scratch.candidates;
         cands.sort_by_key(|c| (c.secret_start, c.secret_end, c.rule));
         let first = out.len();
@@ -1209,7 +1286,7 @@ impl Engine {
             }
             if let Some(last) = out[first..].last_mut() {
                 if c.secret_start < last.secret_end {
-                    if self.rank(&c) > self.rank(last) {
+                    if self.rank(&c, path_known) > self.rank(last, path_known) {
                         *last = c;
                     }
                     continue;
@@ -1240,13 +1317,19 @@ impl Engine {
     }
 
     #[allow(clippy::type_complexity)]
-    fn rank(&self, m: &Match) -> (bool, bool, u8, bool, usize, u8, std::cmp::Reverse<usize>) {
+    fn rank(
+        &self,
+        m: &Match,
+        path_known: bool,
+    ) -> (bool, bool, u8, bool, usize, u8, std::cmp::Reverse<usize>) {
         let meta = &self.rules[m.rule].meta;
         (
-            // A rule limited by `path` yields to any rule that is not: where
-            // the path is unknown (history blobs, filtered by path later),
-            // it must not hide a finding that another rule would keep.
-            self.rules[m.rule].source.def.path.is_none(),
+            // Where the path is unknown (history blobs, filtered by path
+            // later), a rule limited by `path` yields to any rule that is
+            // not: it must not hide a finding that another rule would keep.
+            // Where it is known, a path-limited rule ran only because the
+            // path matched, and ranks like any other.
+            path_known || self.rules[m.rule].source.def.path.is_none(),
             // A provider rule always outranks a generic one.
             !meta.id.starts_with("generic."),
             meta.confidence as u8,
@@ -1363,7 +1446,7 @@ fn build_matcher(rule: &Rule) -> Result<Matcher, CompileError> {
         what: what.into(),
         message,
     };
-    let regex = build_regex(&def.regex).map_err(|m| err("regex", m))?;
+    let regex = build_regex(&expand_macros(def)).map_err(|m| err("regex", m))?;
     let secret_group = match &def.secret_group {
         Some(GroupRef::Index(i)) => {
             if *i >= regex.captures_len() {
@@ -1395,12 +1478,23 @@ fn build_matcher(rule: &Rule) -> Result<Matcher, CompileError> {
             .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 }),
     };
     // Paths of OR lists are compiled once, as one set, by `Engine::compile`.
+    let alt_groups = if def.gitleaks {
+        Vec::new()
+    } else {
+        (2..)
+            .map_while(|n| {
+                let name = format!("secret{n}");
+                regex.capture_names().position(|c| c == Some(name.as_str()))
+            })
+            .collect()
+    };
     let allow = rule_allowlists(def)
         .map(|a| CompiledAllow::compile(a, err))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Matcher {
         regex,
         secret_group,
+        alt_groups,
         allow,
     })
 }
@@ -1462,6 +1556,39 @@ mod tests {
         RuleSet {
             rules: parse_rule_file("t.toml", &text).unwrap(),
             ..Default::default()
+        }
+    }
+
+    /// A user rule with `{assign}` and alternative secret groups: each
+    /// syntax yields the value, whichever alternative matched it.
+    #[test]
+    fn assign_macro_and_alternative_secret_groups() {
+        let text = "[[rule]]\nid = \"t.key\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\n\
+                    keywords = [\"acme\"]\n\
+                    regex = \'\'\'(?i)acme_key{assign}(?:\"(?P<secret>[^\"]+)\"|(?P<secret2>[a-z0-9]+))\'\'\'\n";
+        let set = RuleSet {
+            rules: parse_rule_file("t.toml", text).unwrap(),
+            ..Default::default()
+        };
+        let e = Engine::compile(&set).unwrap();
+        let mut s = Scratch::default();
+        for (line, want) in [
+            (&b"ACME_KEY=abc123"[..], &b"abc123"[..]),
+            (b"acme_key: \"x y z\"", b"x y z"),
+            (b"\"acme_key\" => \"q1\"", b"q1"),
+            (b"const ACME_KEY: &str = \"r2\";", b"r2"),
+            (b"<add key=\"Acme_Key\" value=\"s3\" />", b"s3"),
+            (b"var acme_key string = \"t4\"", b"t4"),
+            (b"cfg.setAcme_Key(\"u5\")", b"u5"),
+            (b"ENV[\"ACME_KEY\"] ||= \"v6\"", b"v6"),
+        ] {
+            let mut out = Vec::new();
+            e.scan(line, Some("a.txt"), &mut s, &mut out);
+            let got: Vec<&[u8]> = out
+                .iter()
+                .map(|m| &line[m.secret_start..m.secret_end])
+                .collect();
+            assert_eq!(got, vec![want], "{}", String::from_utf8_lossy(line));
         }
     }
 

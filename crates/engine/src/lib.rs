@@ -103,6 +103,9 @@ pub struct Scratch {
     /// The last buffer had a keyword hit of a multi-line rule (or a rule
     /// without keywords ran over it).
     spans_lines: bool,
+    /// Checking rule N's examples: of the rules limited by `path`, only N
+    /// runs (as if the path matched it alone).
+    example_of: Option<usize>,
 }
 
 impl Scratch {
