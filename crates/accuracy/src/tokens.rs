@@ -724,8 +724,15 @@ pub fn catalog() -> Vec<Format> {
             "PAYPAL_CLIENT_SECRET",
             |g| format!("E{}", g.chars(rng::B64URL, 79)),
         ),
+        // Adyen's keys: "AQE" and base64 parts separated by "-", the last of
+        // them printable punctuation-rich text.
         f("adyen-api-key", "payments", "ADYEN_API_KEY", |g| {
-            format!("AQE{}", g.chars(rng::ALNUM, 120))
+            format!(
+                "AQE{}=-{}=-{}",
+                g.chars(rng::ALNUM, 77),
+                g.chars(rng::ALNUM, 43),
+                g.chars(rng::ALNUM, 16)
+            )
         }),
         f(
             "shopify-access-token",
