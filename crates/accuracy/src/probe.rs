@@ -294,6 +294,97 @@ const CONTEXTS: &[Ctx] = &[
         path: "multi/raw.txt",
         render: |n, v| Some(format!("# {n}\n{v}")),
     },
+    Ctx {
+        path: "yaml/block.yaml",
+        render: |n, v| Some(format!("{}: >-\n  {}", snake(n), one_line(v)?)),
+    },
+    Ctx {
+        path: "json/pretty.json",
+        render: |n, v| Some(format!("  \"{}\":\n    \"{}\"", camel(n), one_line(v)?)),
+    },
+    Ctx {
+        path: "python/wrapped.py",
+        render: |n, v| Some(format!("{n} = (\n    \"{}\"\n)", one_line(v)?)),
+    },
+    Ctx {
+        path: "xml/element.xml",
+        render: |n, v| {
+            Some(format!(
+                "  <{0}>\n    {1}\n  </{0}>",
+                camel(n),
+                one_line(v)?
+            ))
+        },
+    },
+    Ctx {
+        path: "k8s/args.yaml",
+        render: |n, v| {
+            Some(format!(
+                "          args: [\"--{}\", \"{}\"]",
+                kebab(n),
+                one_line(v)?
+            ))
+        },
+    },
+    Ctx {
+        path: "k8s/args-list.yaml",
+        render: |n, v| {
+            Some(format!(
+                "            - --{}\n            - {}",
+                kebab(n),
+                one_line(v)?
+            ))
+        },
+    },
+    Ctx {
+        path: "http/request.http",
+        render: |n, v| Some(format!("{}: {}", kebab(n), one_line(v)?)),
+    },
+    Ctx {
+        path: "http/auth-header.sh",
+        render: |_, v| {
+            Some(format!(
+                "curl -H \"Authorization: Token {}\" https://api.service.test/v1/me",
+                one_line(v)?
+            ))
+        },
+    },
+    Ctx {
+        path: "ini/section.ini",
+        render: |n, v| {
+            let (section, rest) = n.split_once('_').unwrap_or(("service", n));
+            Some(format!(
+                "[{}]\n{} = {}",
+                section.to_lowercase(),
+                rest.to_lowercase(),
+                one_line(v)?
+            ))
+        },
+    },
+    Ctx {
+        path: "toml/table.toml",
+        render: |n, v| {
+            let (section, rest) = n.split_once('_').unwrap_or(("service", n));
+            Some(format!(
+                "[{}]\n{} = \"{}\"",
+                section.to_lowercase(),
+                rest.to_lowercase(),
+                one_line(v)?
+            ))
+        },
+    },
+    Ctx {
+        path: "yaml/nested.yaml",
+        render: |n, v| {
+            let (section, rest) = n.split_once('_').unwrap_or(("service", n));
+            Some(format!(
+                "{}:\n  {}: {}",
+                section.to_lowercase(),
+                rest.to_lowercase(),
+                one_line(v)?
+            ))
+        },
+    },
 ];
 
 /// Builds the probe corpus: every catalog format in every context. `Small`
