@@ -15,7 +15,7 @@
 #   SIZE        small or large (default large)
 #   TOOLS       space-separated subset (default: leaktrap and every installed peer:
 #               gitleaks betterleaks kingfisher ripsecrets secretlint detect-secrets)
-#   SPLITS      default "dev holdout"
+#   SPLITS      default "dev holdout"; add "probe" for every format in every syntax
 #   PEERS_DIR   where tools/install-peers put the peers (default: $LEAKTRAP_PEERS or
 #               ~/.cache/leaktrap-peers); its bin/ is put first on PATH. Missing peers
 #               are skipped; install them with ../shared/tools/install-peers.

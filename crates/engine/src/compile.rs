@@ -1077,11 +1077,12 @@ impl Engine {
                     continue;
                 }
                 let found = self.candidate(data, r, matcher, (ms, me), (ss, se), path);
-                // A value that is not a secret (filtered or allowlisted) may
-                // hold the real assignment: `key = process.env.KEY || "…"`.
-                // Search on from the value, not past it (Gitleaks' rules keep
-                // Gitleaks' non-overlapping matches).
-                if !rule.gitleaks && found.as_ref().is_none_or(|c| c.suppressed.is_some()) {
+                // An allowlisted value may hold the real assignment:
+                // `key = process.env.KEY || "…"`. Search on from the value,
+                // not past it. (Only after an allowlist: doing it after every
+                // value the entropy or class filters drop cost 10% on loki.
+                // Gitleaks' rules keep Gitleaks' non-overlapping matches.)
+                if !rule.gitleaks && found.as_ref().is_some_and(|c| c.suppressed.is_some()) {
                     pos = pos.min(ss.max(ms + 1));
                 }
                 if let Some(c) = found {
