@@ -1269,11 +1269,11 @@ impl Engine {
     }
 
     /// De-duplicates overlapping secrets (where the path is unknown, a rule
-    /// limited by `path` yields to one that is not; a provider rule beats a `generic.` one; then the most
-    /// confident rule wins, then a secret as written beats a decoded one, then
-    /// the longer secret, then
-    /// the more severe rule, then the earlier rule),
-    /// applies inline allow comments, and appends the result to `out`.
+    /// limited by `path` yields to one that is not; a provider rule beats a
+    /// `generic.` one; then the most confident rule wins, then a secret as
+    /// written beats a decoded one, then the longer secret, then the more
+    /// severe rule, then the earlier rule), applies inline allow comments,
+    /// and appends the result to `out`.
     fn finish(&self, data: &[u8], path_known: bool, scratch: &mut Scratch, out: &mut Vec<Match>) {
         let cands = &mut scratch.candidates;
         cands.sort_by_key(|c| (c.secret_start, c.secret_end, c.rule));
