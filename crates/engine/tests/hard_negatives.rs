@@ -9,34 +9,11 @@
 use leaktrap_engine::{Engine, Match, Scratch};
 use leaktrap_rules::{builtin_rules, RuleSet};
 
-/// A small deterministic generator (xorshift64*), enough for test data.
-struct Gen(u64);
+mod common;
+use common::Gen;
 
+/// This file's own shapes.
 impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn from(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n)
-            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
-            .collect()
-    }
-
-    fn hex(&mut self, n: usize) -> String {
-        self.from(b"0123456789abcdef", n)
-    }
-
-    /// `n` random bytes in standard base64, padded.
-    fn b64(&mut self, n: usize) -> String {
-        use base64::Engine as _;
-        let bytes: Vec<u8> = (0..n).map(|_| self.next() as u8).collect();
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    }
-
     fn alnum(&mut self, n: usize) -> String {
         self.from(
             b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",

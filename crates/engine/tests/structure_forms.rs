@@ -13,45 +13,21 @@ use base64::Engine as _;
 use leaktrap_engine::{Engine, Match, Scratch};
 use leaktrap_rules::{builtin_rules, RuleSet};
 
-/// A small deterministic generator (xorshift64*), enough for test data.
-struct Gen(u64);
+mod common;
+use common::Gen;
 
 const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
 const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const DIGIT: &[u8] = b"0123456789";
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/// This file's own shapes.
 impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn from(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n)
-            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
-            .collect()
-    }
-
     fn alnum(&mut self, n: usize) -> String {
         // Always mixes cases and digits, like a generated credential.
         let mut s = self.from(UPPER, 1) + &self.from(LOWER, 1) + &self.from(DIGIT, 1);
         s += &self.from(ALNUM, n.saturating_sub(3));
         s
-    }
-
-    fn hex(&mut self, n: usize) -> String {
-        self.from(b"0123456789abcdef", n)
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-
-    fn b64(&mut self, n: usize) -> String {
-        b64(&self.bytes(n))
     }
 
     /// A password with punctuation in `punct` somewhere in its middle.
