@@ -69,21 +69,52 @@ impl Matcher {
 /// a call), then one of: `=`, `:`, `:=`, `=>`, `?=`, `+=`, `??=`, `||=`,
 /// `:-` (a shell default), `(` (a setter or builder call, `setPassword(`); a
 /// type annotation (`: &str =`, `: string =`, Go's `NAME string =`, .NET's
-/// `key="NAME" value=`); or, after a quoted name only, `>` (`<string
+/// `key="NAME" value=`); a C# property's initializer (`{ get; set; } =`); or, after a quoted name only, `>` (`<string
 /// name="api_key">…`). Spaces around it; the value's opening quote is not
 /// included. (A comma after a quoted name, and `||`, `??` or `or` after a
 /// lookup, are left out: in code they join a name to the next argument or
 /// operand far more often than to a value; rules that want
 /// `getenv("NAME", "default")` spell it out with a quoted value.)
-pub const ASSIGN: &str = r#"(?:\\?["'`][\])]?(?:>|[ \t]*(?::=|=>|\?\?=|\|\|=|\?=|\+=|=|:-|:|\()[ \t]*|[ \t]*:[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_:<>\[\]]*[ \t]*=[ \t]*|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*=[ \t]*)|[ \t]*(?::=|=>|\?\?=|\|\|=|\?=|\+=|=|:-|:|\()[ \t]*|[ \t]*:[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_:<>\[\]]*[ \t]*=[ \t]*|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*=[ \t]*)"#;
+pub const ASSIGN: &str = r#"(?:\\?["'`][\])]?(?:>|[ \t]*(?::=|=>|\?\?=|\|\|=|\?=|\+=|=|:-|:|\()[ \t]*|[ \t]*:[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_:<>\[\]]*[ \t]*=[ \t]*|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*=[ \t]*)|[ \t]*(?::=|=>|\?\?=|\|\|=|\?=|\+=|=|:-|:|\()[ \t]*|[ \t]*:[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_:<>\[\]]*[ \t]*=[ \t]*|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*=[ \t]*|[ \t]*\{[ \t]*get;[^}\r\n]*\}[ \t]*=[ \t]*)"#;
 
-/// A rule's regex with its macros (`{assign}`) expanded. Gitleaks rules are
-/// taken as written.
+/// What `{qualifier}` stands for: an optional suffix of a name that does not
+/// change what it holds — an environment (`_PROD`, `-staging`, `Live`), a
+/// role (`_PRIMARY`, `_ADMIN`, `_RO`), an age (`_OLD`, `_NEXT`), an encoding
+/// (`_B64`, `_VALUE`) or an ordinal (`2`, `_V3`). A closed list, so that
+/// `PASSWORD_FILE`, `TOKEN_URL` or `API_KEY_HEADER` never read as the name of
+/// a secret.
+pub const QUALIFIER: &str = r"(?i:[_.-]?(?:prod(?:uction)?|live|stag(?:e|ing)|stg|dev(?:elopment)?|test(?:ing)?|qa|uat|sandbox|local|preprod|demo|primary|secondary|backup|old|new|legacy|current|next|prev(?:ious)?|main|master|default|admin|root|readonly|ro|rw|value|raw|plain(?:text)?|str(?:ing)?|b64|base64|v?[0-9]{1,2}))?";
+
+/// What `{join}` stands for, in rules whose value has a format of its own (a
+/// provider's key after the provider's variable name): `{qualifier}`, then
+/// any `{assign}` join, or a comma (`define('NAME', 'v')`, `setenv("NAME",
+/// "v")`, a CSV field), `||` or `??` (lookup defaults), a Markdown table's
+/// `|`, `>` (an XML element), "`NAME` to `v`" in prose, or blanks alone
+/// (`setx NAME v`, `SetEnv NAME v`, TSV); then the value's optional opening
+/// quote. Broader than `{assign}`: the value's own format keeps it precise.
+fn join() -> String {
+    format!(
+        r#"{QUALIFIER}(?:{ASSIGN}|["'`]?[ \t]*,[ \t]*|["'`]?[\])]?[ \t]*(?:\|\||\?\?|\|)[ \t]*|["'`]?>|["'`][ \t]+(?:to|is)[ \t]+|["'`]?[ \t]+)["'`]?"#
+    )
+}
+
+/// A rule's regex with its macros (`{assign}`, `{qualifier}`, `{join}`)
+/// expanded. Gitleaks rules are taken as written.
 fn expand_macros(def: &leaktrap_rules::RuleDef) -> std::borrow::Cow<'_, str> {
-    if def.gitleaks || !def.regex.contains("{assign}") {
+    if def.gitleaks || !def.regex.contains('{') {
         return std::borrow::Cow::Borrowed(&def.regex);
     }
-    std::borrow::Cow::Owned(def.regex.replace("{assign}", ASSIGN))
+    let mut s = def.regex.clone();
+    if s.contains("{join}") {
+        s = s.replace("{join}", &join());
+    }
+    s = s
+        .replace("{assign}", ASSIGN)
+        .replace("{qualifier}", QUALIFIER);
+    match s == def.regex {
+        true => std::borrow::Cow::Borrowed(&def.regex),
+        false => std::borrow::Cow::Owned(s),
+    }
 }
 
 impl CompiledRule {
@@ -1582,6 +1613,7 @@ mod tests {
             (b"var acme_key string = \"t4\"", b"t4"),
             (b"cfg.setAcme_Key(\"u5\")", b"u5"),
             (b"ENV[\"ACME_KEY\"] ||= \"v6\"", b"v6"),
+            (b"public string Acme_Key { get; set; } = \"w7\";", b"w7"),
         ] {
             let mut out = Vec::new();
             e.scan(line, Some("a.txt"), &mut s, &mut out);
@@ -1590,6 +1622,60 @@ mod tests {
                 .map(|m| &line[m.secret_start..m.secret_end])
                 .collect();
             assert_eq!(got, vec![want], "{}", String::from_utf8_lossy(line));
+        }
+    }
+
+    #[test]
+    fn join_macro_reads_every_join_and_qualifier_but_not_other_suffixes() {
+        let text =
+            "[[rule]]\nid = \"t.key\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\n\
+                    keywords = [\"acme\"]\n\
+                    regex = \'\'\'(?i:acme_?key){join}([0-9a-f]{8})\\b\'\'\'\n";
+        let set = RuleSet {
+            rules: parse_rule_file("t.toml", text).unwrap(),
+            ..Default::default()
+        };
+        let e = Engine::compile(&set).unwrap();
+        let mut s = Scratch::default();
+        let scan = |line: &[u8], s: &mut Scratch| {
+            let mut out = Vec::new();
+            e.scan(line, Some("a.txt"), s, &mut out);
+            out.iter()
+                .map(|m| line[m.secret_start..m.secret_end].to_vec())
+                .collect::<Vec<_>>()
+        };
+        for line in [
+            &b"ACME_KEY=0a1b2c3d"[..],
+            b"define('ACME_KEY', '0a1b2c3d');",
+            b"os.Setenv(\"ACME_KEY\", \"0a1b2c3d\")",
+            b"ACME_KEY,0a1b2c3d",
+            b"ACME_KEY\t0a1b2c3d",
+            b"setx ACME_KEY 0a1b2c3d",
+            b"| `ACME_KEY` | `0a1b2c3d` |",
+            b"Set `ACME_KEY` to `0a1b2c3d` first.",
+            b"<AcmeKey>0a1b2c3d</AcmeKey>",
+            b"ENV['ACME_KEY'] || '0a1b2c3d'",
+            b"ACME_KEY_PROD=0a1b2c3d",
+            b"acme_key2: 0a1b2c3d",
+            b"acmeKeyStaging = \"0a1b2c3d\"",
+        ] {
+            assert_eq!(
+                scan(line, &mut s),
+                vec![b"0a1b2c3d".to_vec()],
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        for line in [
+            &b"ACME_KEY_FILE=0a1b2c3d"[..],
+            b"ACME_KEY_ID: 0a1b2c3d",
+            b"ACME_KEY_HEADER 0a1b2c3d",
+        ] {
+            assert!(
+                scan(line, &mut s).is_empty(),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 
