@@ -589,3 +589,52 @@ fn a_partial_clone_is_incomplete_and_nothing_is_fetched() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("not in this partial clone"), "{err}");
 }
+
+#[test]
+fn a_vault_password_file_is_found_by_its_path_in_the_tree_and_in_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    init_repo(d);
+    // A one-line file whose content is the secret: only its name says so.
+    let password: String = super::b64_line(7)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(28)
+        .collect();
+    put(
+        d,
+        "deploy/ansible/.vault_pass",
+        &format!("{password}\n"),
+        "add vault password",
+        10,
+    );
+    put(
+        d,
+        "docs/token.txt",
+        &format!("{password}\n"),
+        "add note",
+        20,
+    );
+    git(d, &["rm", "-q", "deploy/ansible/.vault_pass"]);
+    commit_at(d, "remove vault password", 30);
+
+    let (_, v, err) = history_json(d, &[]);
+    let hits: Vec<(String, u64)> = found(&v).into_iter().map(|(p, l, _, _)| (p, l)).collect();
+    assert_eq!(
+        hits,
+        vec![("deploy/ansible/.vault_pass".to_string(), 1)],
+        "{err}"
+    );
+    assert_eq!(
+        v["findings"][0]["rule_id"], "ansible.vault-password-file",
+        "{v}"
+    );
+    // In the tree, the same way: a path that says nothing is not a finding.
+    write(d, "deploy/ansible/.vault_pass.txt", format!("{password}\n"));
+    let (_, v, err) = super::scan_json(d, &[]);
+    assert_eq!(
+        super::path_lines(&v),
+        vec![("deploy/ansible/.vault_pass.txt".to_string(), 1)],
+        "{err}"
+    );
+}

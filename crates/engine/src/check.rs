@@ -54,9 +54,9 @@ pub fn check_rules(
             })
         };
         if strict {
-            if def.keywords.is_empty() {
+            if def.keywords.is_empty() && !crate::compile::whole_file_rule(def) {
                 fail(
-                    "has no keywords: it would run its regex over every byte of every file".into(),
+                    "has no keywords: it would run its regex over every byte of every file (only a rule with a `path` and a regex starting with `\\A` may go without)".into(),
                 );
             }
             if def.examples.is_empty() {

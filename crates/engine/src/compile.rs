@@ -98,6 +98,16 @@ fn join() -> String {
     )
 }
 
+/// A rule whose file's content is the secret (an Ansible `.vault_pass`):
+/// limited to a `path`, with no keywords, and a regex anchored at the start
+/// of the buffer (`\A`). Cheap to try on every buffer (the anchored search
+/// ends at the first byte that cannot belong to the value), so it needs no
+/// keyword; and it matches only a one-line buffer, so it never makes a
+/// buffer's matches span lines.
+pub(crate) fn whole_file_rule(def: &leaktrap_rules::RuleDef) -> bool {
+    def.keywords.is_empty() && def.path.is_some() && def.regex.starts_with(r"\A")
+}
+
 /// A rule's regex with its macros (`{assign}`, `{qualifier}`, `{join}`)
 /// expanded. Gitleaks rules are taken as written.
 fn expand_macros(def: &leaktrap_rules::RuleDef) -> std::borrow::Cow<'_, str> {
@@ -437,7 +447,11 @@ impl Engine {
                 || !rule.def.requires.is_empty();
             // A rule without keywords is verified over the whole buffer,
             // where its regex could cross a line: treated as multi-line.
-            multiline_always |= rule.def.keywords.is_empty() && !rule.def.skip_report;
+            // A whole-file rule is the exception: it matches a buffer that
+            // is one line at most.
+            multiline_always |= rule.def.keywords.is_empty()
+                && !rule.def.skip_report
+                && !whole_file_rule(&rule.def);
             if spans {
                 ml_keywords.extend(rule.def.keywords.iter().map(|k| k.to_ascii_lowercase()));
             }
