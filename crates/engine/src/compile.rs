@@ -1313,12 +1313,8 @@ impl Engine {
         gl.retain(|_| k.next().unwrap_or(true));
     }
 
-    /// De-duplicates overlapping secrets (where the path is unknown, a rule
-    /// limited by `path` yields to one that is not; a provider rule beats a
-    /// `generic.` one; then the most confident rule wins, then a secret as
-    /// written beats a decoded one, then the longer secret, then the more
-    /// severe rule, then the earlier rule), applies inline allow comments,
-    /// and appends the result to `out`.
+    /// De-duplicates overlapping secrets (see [`Engine::beats`]), applies
+    /// inline allow comments, and appends the result to `out`.
     fn finish(&self, data: &[u8], path_known: bool, scratch: &mut Scratch, out: &mut Vec<Match>) {
         let cands = &mut scratch.candidates;
         cands.sort_by_key(|c| (c.secret_start, c.secret_end, c.rule));
@@ -1332,7 +1328,7 @@ impl Engine {
             }
             if let Some(last) = out[first..].last_mut() {
                 if c.secret_start < last.secret_end {
-                    if self.rank(&c, path_known) > self.rank(last, path_known) {
+                    if self.beats(&c, last, path_known) {
                         *last = c;
                     }
                     continue;
@@ -1362,20 +1358,33 @@ impl Engine {
         }
     }
 
-    #[allow(clippy::type_complexity)]
-    fn rank(
-        &self,
-        m: &Match,
-        path_known: bool,
-    ) -> (bool, bool, u8, bool, usize, u8, std::cmp::Reverse<usize>) {
+    /// Whether candidate `a` replaces the overlapping candidate `b`.
+    ///
+    /// Where the path is unknown (history blobs, filtered by path later), a
+    /// rule limited by `path` yields to a live finding of a rule that is
+    /// not: it may be dropped by its path later and must not hide a finding
+    /// another rule would keep. A suppressed finding keeps nothing, so it
+    /// yields to the path-limited one instead (otherwise a generic rule's
+    /// allowlist would silence a live path-limited finding). Where the path
+    /// is known, a path-limited rule ran only because the path matched, and
+    /// ranks like any other. Otherwise [`Engine::rank`] decides, suppressed
+    /// or not: a provider rule's allowlist (a documented example value, say)
+    /// silences the generic rule that matched the same text.
+    fn beats(&self, a: &Match, b: &Match, path_known: bool) -> bool {
+        if !path_known {
+            let limited = |m: &Match| self.rules[m.rule].source.def.path.is_some();
+            let (la, lb) = (limited(a), limited(b));
+            if la != lb {
+                let unlimited = if la { b } else { a };
+                return unlimited.suppressed.is_none() == lb;
+            }
+        }
+        self.rank(a) > self.rank(b)
+    }
+
+    fn rank(&self, m: &Match) -> (bool, u8, bool, usize, u8, std::cmp::Reverse<usize>) {
         let meta = &self.rules[m.rule].meta;
         (
-            // Where the path is unknown (history blobs, filtered by path
-            // later), a rule limited by `path` yields to any rule that is
-            // not: it must not hide a finding that another rule would keep.
-            // Where it is known, a path-limited rule ran only because the
-            // path matched, and ranks like any other.
-            path_known || self.rules[m.rule].source.def.path.is_none(),
             // A provider rule always outranks a generic one.
             !meta.id.starts_with("generic."),
             meta.confidence as u8,
@@ -1691,6 +1700,36 @@ mod tests {
                 String::from_utf8_lossy(line)
             );
         }
+    }
+
+    /// Where the path is unknown, a path-limited rule yields to a live
+    /// finding of an unlimited rule, but not to one its allowlist
+    /// suppressed: that would drop the secret altogether.
+    #[test]
+    fn a_suppressed_candidate_never_hides_a_live_path_limited_one() {
+        let text = "[[rule]]\nid = \"t.wide\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\n\
+                    keywords = [\"key=\"]\nregex = \'\'\'key=([a-z0-9]+)\'\'\'\n\
+                    [rule.allow]\nstopwords = [\"demo\"]\n\n\
+                    [[rule]]\nid = \"t.env\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\n\
+                    keywords = [\"key=\"]\nregex = \'\'\'key=([a-z0-9]+)\'\'\'\npath = \'\'\'\\.env$\'\'\'\n";
+        let set = RuleSet {
+            rules: parse_rule_file("t.toml", text).unwrap(),
+            ..Default::default()
+        };
+        let e = Engine::compile(&set).unwrap();
+        let mut s = Scratch::default();
+        let live = |line: &[u8], s: &mut Scratch| {
+            let mut out = Vec::new();
+            e.scan(line, None, s, &mut out);
+            out.iter()
+                .filter(|m| m.suppressed.is_none())
+                .map(|m| e.rule_meta(m.rule).id.clone())
+                .collect::<Vec<_>>()
+        };
+        // The unlimited rule's allowlist suppresses its own finding only.
+        assert_eq!(live(b"key=demo4f9a2c", &mut s), vec!["t.env"]);
+        // Both live: the unlimited rule keeps the finding.
+        assert_eq!(live(b"key=b7e1f04c9d", &mut s), vec!["t.wide"]);
     }
 
     #[test]
