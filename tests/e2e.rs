@@ -529,6 +529,47 @@ fn inline_allow_suppresses_and_is_counted() {
     assert_eq!(v["stats"]["suppressed"]["inline"], 1);
 }
 
+/// Generic assignment rules skip unit-test sources (fixtures), where provider
+/// formats are still found; the same line elsewhere is a finding.
+#[test]
+fn generic_assignments_in_unit_test_sources_are_fixtures_but_tokens_are_not() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let value: String = b64_line(3)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(32)
+        .collect();
+    let line = format!("\tCookieSecret: \"{value}\",\n");
+    write(r, "internal/gateway_test.go", &line);
+    write(r, "internal/gateway.go", &line);
+    write(
+        r,
+        "tests/test_client.py",
+        format!("TOKEN = \"{}\"\n", gh_token(5)),
+    );
+    let (_, v, err) = scan_json(r, &[]);
+    let mut got = findings(&v)
+        .into_iter()
+        .map(|(p, rule, _, _)| (p, rule))
+        .collect::<Vec<_>>();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "internal/gateway.go".to_string(),
+                "generic.secret-assignment".to_string()
+            ),
+            (
+                "tests/test_client.py".to_string(),
+                "github.pat-classic".to_string()
+            ),
+        ],
+        "{err}"
+    );
+}
+
 #[test]
 fn rules_list_and_check() {
     let out = leaktrap().args(["rules", "list"]).assert().code(0);
