@@ -69,9 +69,9 @@ impl Matcher {
 /// a call), then one of: `=`, `:`, `:=`, `=>`, `?=`, `+=`, `??=`, `||=`,
 /// `:-` (a shell default), `(` (a setter or builder call, `setPassword(`); a
 /// type annotation (`: &str =`, `: string =`, Go's `NAME string =`, .NET's
-/// `key="NAME" value=`); a C# property's initializer (`{ get; set; } =`); or, after a quoted name only, `>` (`<string
-/// name="api_key">…`). Spaces around it; the value's opening quote is not
-/// included. (A comma after a quoted name, and `||`, `??` or `or` after a
+/// `key="NAME" value=`); a C# property's initializer (`{ get; set; } =`);
+/// or, after a quoted name only, `>` (`<string name="api_key">…`). Spaces
+/// around it; the value's opening quote is not included. (A comma after a quoted name, and `||`, `??` or `or` after a
 /// lookup, are left out: in code they join a name to the next argument or
 /// operand far more often than to a value; rules that want
 /// `getenv("NAME", "default")` spell it out with a quoted value.)
@@ -99,13 +99,14 @@ fn join() -> String {
 }
 
 /// A rule whose file's content is the secret (an Ansible `.vault_pass`):
-/// limited to a `path`, with no keywords, and a regex anchored at the start
-/// of the buffer (`\A`). Cheap to try on every buffer (the anchored search
-/// ends at the first byte that cannot belong to the value), so it needs no
-/// keyword; and it matches only a one-line buffer, so it never makes a
-/// buffer's matches span lines.
+/// limited to a `path`, with no keywords, not `multiline`, and a regex
+/// anchored at the start of the buffer (`\A`). Cheap to try on every buffer
+/// (the anchored search ends at the first byte that cannot belong to the
+/// value), so it needs no keyword; and, not being multi-line, it is taken to
+/// match within a line (a one-line file), so it does not make history
+/// rescan a changed version whole.
 pub(crate) fn whole_file_rule(def: &leaktrap_rules::RuleDef) -> bool {
-    def.keywords.is_empty() && def.path.is_some() && def.regex.starts_with(r"\A")
+    def.keywords.is_empty() && def.path.is_some() && !def.multiline && def.regex.starts_with(r"\A")
 }
 
 /// A rule's regex with its macros (`{assign}`, `{qualifier}`, `{join}`)
@@ -121,9 +122,10 @@ fn expand_macros(def: &leaktrap_rules::RuleDef) -> std::borrow::Cow<'_, str> {
     s = s
         .replace("{assign}", ASSIGN)
         .replace("{qualifier}", QUALIFIER);
-    match s == def.regex {
-        true => std::borrow::Cow::Borrowed(&def.regex),
-        false => std::borrow::Cow::Owned(s),
+    if s == def.regex {
+        std::borrow::Cow::Borrowed(&def.regex)
+    } else {
+        std::borrow::Cow::Owned(s)
     }
 }
 
