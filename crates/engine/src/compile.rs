@@ -1171,7 +1171,10 @@ impl Engine {
         if rule.source.builtin && crate::filters::looks_sequential(secret) {
             return None;
         }
-        if rule.meta.id.starts_with("generic.") && self.fails_a_checksum(secret) {
+        // A value in the format of a checksummed token whose checksum fails
+        // is nobody's secret, whichever rule (without a checksum of its own)
+        // matched it under its name: `github_token = "gho_<bad checksum>"`.
+        if rule.checksum.is_none() && rule.source.builtin && self.fails_a_checksum(secret) {
             return None;
         }
         let matched = &data[ms..me];
@@ -1206,7 +1209,7 @@ impl Engine {
 
     /// Whether `secret` holds a value in the format of a rule that carries
     /// a checksum (a GitHub or npm token) whose checksum is wrong: a made-up
-    /// or corrupted token, which a generic rule must not report either.
+    /// or corrupted token, which no other built-in rule may report either.
     fn fails_a_checksum(&self, secret: &[u8]) -> bool {
         self.checksummed.iter().any(|&r| {
             let rule = &self.rules[r];

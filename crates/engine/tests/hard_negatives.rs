@@ -268,6 +268,28 @@ fn snippets() -> Vec<(&'static str, String)> {
         "src/auth.py",
         "password_reset_token = generate_password_reset_token(user)\ntokenizer = AutoTokenizer.from_pretrained(\"bert-base-uncased\")\nsecret_name = \"database-credentials\"\nThe api key must be rotated every ninety days; the token expires.\n".to_string(),
     ));
+    // Tokens in a checksummed format whose checksum fails are nobody's
+    // secret, whichever rule's name they sit under.
+    v.push((
+        "infra/prod.tfvars",
+        format!(
+            "github_oauth_token = \"gho_{}\"\ndatabase_password = \"ghp_{}\"\nclient_secret = \"@CLIENT_SECRET@\"\n",
+            g.alnum(36),
+            g.alnum(36)
+        ),
+    ));
+    v.push((
+        "config/web.config",
+        format!(
+            "    <add key=\"AwsSecretAccessKey\" value=\"npm_{}\" />\n",
+            g.alnum(36)
+        ),
+    ));
+    // An ARN names a secret in a secret store; it does not hold one.
+    v.push((
+        "lib/client.js",
+        "const openaiApiKey = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-key';\n// \"arn:aws:secretsmanager:us-east-1:123456789012:secret:SecretName-6RandomCharacters\"\n".to_string(),
+    ));
     v.push((
         "src/types.ts",
         "export type TokenResponse = { token_type: \"bearer\"; expires_in: number };\nconst secretManagerClient = new SecretManagerServiceClient();\npassword: PasswordValidator.createStrongPasswordPolicy(),\n".to_string(),
