@@ -850,12 +850,25 @@ fn scan_streamed(
     Ok(())
 }
 
+/// Drops the findings from `before` on of rules limited to some paths: a
+/// commit or tag message is no file, so they do not apply to it (a message
+/// that is one random-looking word is not a `.vault_pass`).
+fn drop_path_limited(engine: &Engine, w: &mut Worker<'_>, before: usize) {
+    let found = w.findings_mut();
+    let tail = found.split_off(before);
+    found.extend(
+        tail.into_iter()
+            .filter(|f| !engine.rule_is_path_limited(&f.rule.id)),
+    );
+}
+
 /// Walks `revs` for provenance, scanning every commit message on the way.
 fn walk(git: &Git, engine: &Engine, revs: &[String], merges: Merges) -> Result<(Changes, Outcome)> {
     let mut w = Worker::new(engine, None);
     let ch = git.changes(revs, None, merges, |meta, body| {
         let before = w.findings_len();
         w.scan_bytes("(commit message)", None, body);
+        drop_path_limited(engine, &mut w, before);
         for f in &mut w.findings_mut()[before..] {
             f.origin = Some(Box::new(origin(
                 OriginKind::CommitMessage,
@@ -891,6 +904,7 @@ fn scan_tags(git: &Git, engine: &Engine) -> Result<Outcome> {
         let (tagger, email, time, msg) = parse_tag(content);
         let before = w.findings_len();
         w.scan_bytes(&format!("(tag message {name})"), None, msg);
+        drop_path_limited(engine, &mut w, before);
         let meta = CommitMeta {
             oid: *oid,
             author_name: tagger,

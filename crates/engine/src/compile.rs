@@ -645,6 +645,16 @@ impl Engine {
     /// Whether rule `rule_id` applies to files at `rel_path`: false only for
     /// a rule limited by `path` to other files. Scans that learn paths after
     /// scanning (git history) filter with this.
+    /// Whether rule `rule_id` is limited to some paths (has a `path`): it
+    /// applies to files only, never to text that has no path (a commit or
+    /// tag message).
+    pub fn rule_is_path_limited(&self, rule_id: &str) -> bool {
+        match (&self.scope, self.by_id.get(rule_id)) {
+            (Some((_, owner)), Some(idx)) => owner.contains(idx),
+            _ => false,
+        }
+    }
+
     pub fn rule_applies_to_path(&self, rule_id: &str, rel_path: &str) -> bool {
         let Some((set, owner)) = &self.scope else {
             return true;
