@@ -1619,12 +1619,16 @@ mod tests {
     use leaktrap_rules::parse_rule_file;
 
     fn set(extra: &str) -> RuleSet {
-        let text = format!(
+        rule_set(&format!(
             "[[rule]]\nid = \"t.ok\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"tok_\"]\nregex = '''tok_[a-z]+'''\n\n\
              [[rule]]\nid = \"t.bad\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"bad_\"]\nregex = '''bad_[a-z]+'''\n{extra}"
-        );
+        ))
+    }
+
+    /// The rules of a rule file's text, nothing else.
+    fn rule_set(text: &str) -> RuleSet {
         RuleSet {
-            rules: parse_rule_file("t.toml", &text).unwrap(),
+            rules: parse_rule_file("t.toml", text).unwrap(),
             ..Default::default()
         }
     }
@@ -1636,11 +1640,7 @@ mod tests {
         let text = "[[rule]]\nid = \"t.key\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\n\
                     keywords = [\"acme\"]\n\
                     regex = \'\'\'(?i)acme_key{assign}(?:\"(?P<secret>[^\"]+)\"|(?P<secret2>[a-z0-9]+))\'\'\'\n";
-        let set = RuleSet {
-            rules: parse_rule_file("t.toml", text).unwrap(),
-            ..Default::default()
-        };
-        let e = Engine::compile(&set).unwrap();
+        let e = Engine::compile(&rule_set(text)).unwrap();
         let mut s = Scratch::default();
         for (line, want) in [
             (&b"ACME_KEY=abc123"[..], &b"abc123"[..]),
@@ -1669,11 +1669,7 @@ mod tests {
             "[[rule]]\nid = \"t.key\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\n\
                     keywords = [\"acme\"]\n\
                     regex = \'\'\'(?i:acme_?key){join}([0-9a-f]{8})\\b\'\'\'\n";
-        let set = RuleSet {
-            rules: parse_rule_file("t.toml", text).unwrap(),
-            ..Default::default()
-        };
-        let e = Engine::compile(&set).unwrap();
+        let e = Engine::compile(&rule_set(text)).unwrap();
         let mut s = Scratch::default();
         let scan = |line: &[u8], s: &mut Scratch| {
             let mut out = Vec::new();
@@ -1727,11 +1723,7 @@ mod tests {
                     [rule.allow]\nstopwords = [\"demo\"]\n\n\
                     [[rule]]\nid = \"t.env\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"high\"\n\
                     keywords = [\"key=\"]\nregex = \'\'\'key=([a-z0-9]+)\'\'\'\npath = \'\'\'\\.env$\'\'\'\n";
-        let set = RuleSet {
-            rules: parse_rule_file("t.toml", text).unwrap(),
-            ..Default::default()
-        };
-        let e = Engine::compile(&set).unwrap();
+        let e = Engine::compile(&rule_set(text)).unwrap();
         let mut s = Scratch::default();
         let live = |line: &[u8], s: &mut Scratch| {
             let mut out = Vec::new();

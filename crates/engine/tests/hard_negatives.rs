@@ -300,14 +300,7 @@ fn snippets() -> Vec<(&'static str, String)> {
 
 #[test]
 fn hard_negatives_yield_no_finding() {
-    let rules = builtin_rules().expect("built-in rules parse");
-    let engine = Engine::compile(&RuleSet {
-        rules,
-        allow: Default::default(),
-        allowlists: Vec::new(),
-        inline_markers: vec!["leaktrap:allow".into()],
-    })
-    .expect("built-in rules compile");
+    let engine = common::builtin_engine();
     let mut scratch = Scratch::default();
     let mut out: Vec<Match> = Vec::new();
     let mut failures = Vec::new();

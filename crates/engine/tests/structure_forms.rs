@@ -1497,14 +1497,7 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn structure_forms() {
-    let rules = builtin_rules().expect("built-in rules parse");
-    let engine = Engine::compile(&RuleSet {
-        rules,
-        allow: Default::default(),
-        allowlists: Vec::new(),
-        inline_markers: vec!["leaktrap:allow".into()],
-    })
-    .expect("built-in rules compile");
+    let engine = common::builtin_engine();
     let mut scratch = Scratch::default();
     let mut out: Vec<Match> = Vec::new();
     let mut failures = Vec::new();

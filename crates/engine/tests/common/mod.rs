@@ -1,4 +1,19 @@
-//! Test data shared by the engine's integration tests.
+//! Test data and set-up shared by the engine's integration tests.
+
+use leaktrap_engine::Engine;
+use leaktrap_rules::{builtin_rules, RuleSet};
+
+/// The engine over the built-in rules, with leaktrap's inline marker, as
+/// `leaktrap scan` builds it without a config.
+pub fn builtin_engine() -> Engine {
+    Engine::compile(&RuleSet {
+        rules: builtin_rules().expect("built-in rules parse"),
+        allow: Default::default(),
+        allowlists: Vec::new(),
+        inline_markers: vec!["leaktrap:allow".into()],
+    })
+    .expect("built-in rules compile")
+}
 
 /// A small deterministic generator (xorshift64*), enough for test data:
 /// values that would look like secrets are made at run time from a fixed
